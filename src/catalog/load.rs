@@ -1,0 +1,403 @@
+//! Stage 2: read descriptor files into documents. Splits multi-document YAML, resolves
+//! `$text`/`$json`/`$yaml` placeholders (confined to the repository) and follows `Location`
+//! targets, reading files in parallel waves until no new file turns up.
+
+use super::{best_effort_ref, value_type_name};
+use crate::diag::Diagnostic;
+use crate::discover::{DescriptorFile, SourceSet};
+use crate::paths::{self, MAX_FILE_BYTES};
+use crate::yaml::{self, Document, PathSegment};
+use rayon::prelude::*;
+use serde_json::Value;
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+
+/// One YAML document that parsed to a mapping, ready for validation.
+#[derive(Debug, Clone)]
+pub struct LoadedDocument {
+    /// The file it came from.
+    pub file: Arc<DescriptorFile>,
+    /// The document, placeholders substituted.
+    pub document: Document,
+}
+
+impl LoadedDocument {
+    /// 1-based line of a field path, for diagnostics.
+    pub fn line_of(&self, path: &[PathSegment<'_>]) -> usize {
+        yaml::locate(&self.document, path)
+    }
+}
+
+/// Reads every discovered file and every file reached through `Location` entities.
+pub fn load(set: &SourceSet) -> (Vec<LoadedDocument>, Vec<Diagnostic>) {
+    let mut documents = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut visited: HashSet<std::path::PathBuf> =
+        set.files.iter().map(|f| f.path.clone()).collect();
+    let mut wave: Vec<Arc<DescriptorFile>> = set.files.iter().cloned().map(Arc::new).collect();
+    while !wave.is_empty() {
+        let results: Vec<FileResult> = wave.par_iter().map(|file| load_file(set, file)).collect();
+        let mut next = Vec::new();
+        for result in results {
+            documents.extend(result.documents);
+            diagnostics.extend(result.diagnostics);
+            for target in result.targets {
+                if visited.insert(target.path.clone()) {
+                    next.push(Arc::new(target));
+                }
+            }
+        }
+        next.sort_by(|a, b| (a.rank, &a.display).cmp(&(b.rank, &b.display)));
+        wave = next;
+    }
+    documents.sort_by(|a, b| {
+        (a.file.rank, &a.file.display, a.document.index).cmp(&(
+            b.file.rank,
+            &b.file.display,
+            b.document.index,
+        ))
+    });
+    (documents, diagnostics)
+}
+
+#[derive(Default)]
+struct FileResult {
+    documents: Vec<LoadedDocument>,
+    diagnostics: Vec<Diagnostic>,
+    targets: Vec<DescriptorFile>,
+}
+
+fn load_file(set: &SourceSet, file: &Arc<DescriptorFile>) -> FileResult {
+    let mut result = FileResult::default();
+    let text = match read_text(&file.path) {
+        Ok(text) => text,
+        Err(message) => {
+            result
+                .diagnostics
+                .push(message.into_diagnostic(&file.display));
+            return result;
+        }
+    };
+    if text.trim().is_empty() {
+        result.diagnostics.push(
+            Diagnostic::warning("file is empty; it defines no entities").at(&file.display, 1),
+        );
+        return result;
+    }
+    let parsed = yaml::parse_documents(&text);
+    if parsed.is_empty() {
+        result.diagnostics.push(
+            Diagnostic::warning(
+                "file holds no YAML documents (only comments or `---`); it defines no entities",
+            )
+            .at(&file.display, 1),
+        );
+    }
+    for parsed_document in parsed {
+        let mut document = match parsed_document {
+            Ok(document) => document,
+            Err(error) => {
+                let mut d = Diagnostic::error(format!("YAML error: {}", error.message))
+                    .in_file(&file.display);
+                d.line = error.line;
+                result.diagnostics.push(d);
+                continue;
+            }
+        };
+        if !document.value.is_object() {
+            result.diagnostics.push(
+                Diagnostic::error(format!(
+                    "expected a mapping at the root of the document, got {}",
+                    value_type_name(&document.value)
+                ))
+                .at(&file.display, document.start_line),
+            );
+            continue;
+        }
+        let entity = best_effort_ref(&document.value);
+        let base_dir = file.path.parent().unwrap_or(&file.root).to_path_buf();
+        let mut value = std::mem::take(&mut document.value);
+        let mut problems = Vec::new();
+        let mut path = Vec::new();
+        substitute(&mut value, &base_dir, &file.root, &mut path, &mut problems);
+        document.value = value;
+        let mut failed = false;
+        for problem in problems {
+            let segments: Vec<PathSegment<'_>> =
+                problem.path.iter().map(OwnedSegment::as_segment).collect();
+            let line = yaml::locate(&document, &segments);
+            if problem.is_error {
+                failed = true;
+            }
+            let d = if problem.is_error {
+                Diagnostic::error(problem.message)
+            } else {
+                Diagnostic::warning(problem.message)
+            };
+            result
+                .diagnostics
+                .push(d.at(&file.display, line).maybe_entity(entity.as_ref()));
+        }
+        if failed {
+            continue;
+        }
+        let loaded = LoadedDocument {
+            file: Arc::clone(file),
+            document,
+        };
+        if loaded.document.value.get("kind").and_then(Value::as_str) == Some("Location") {
+            follow_location(set, &loaded, &mut result);
+        }
+        result.documents.push(loaded);
+    }
+    result
+}
+
+/// Why a file could not be read as text.
+enum ReadError {
+    Io(String),
+    TooLarge(u64),
+    NotUtf8 { line: usize },
+}
+
+impl ReadError {
+    fn into_diagnostic(self, display: &str) -> Diagnostic {
+        match self {
+            ReadError::Io(message) => {
+                Diagnostic::error(format!("cannot read file: {message}")).in_file(display)
+            }
+            ReadError::TooLarge(bytes) => Diagnostic::error(format!(
+                "file is {:.1} MB; greenroom reads files up to {} MB",
+                bytes as f64 / 1_048_576.0,
+                MAX_FILE_BYTES / 1_048_576
+            ))
+            .in_file(display),
+            ReadError::NotUtf8 { line } => {
+                Diagnostic::error("file is not valid UTF-8 text (save it as UTF-8)")
+                    .at(display, line)
+            }
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            ReadError::Io(message) => message.clone(),
+            ReadError::TooLarge(bytes) => format!(
+                "it is {:.1} MB, over the {} MB limit",
+                *bytes as f64 / 1_048_576.0,
+                MAX_FILE_BYTES / 1_048_576
+            ),
+            ReadError::NotUtf8 { line } => format!("it is not valid UTF-8 (line {line})"),
+        }
+    }
+}
+
+fn read_text(path: &Path) -> Result<String, ReadError> {
+    let metadata = std::fs::metadata(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge(metadata.len()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        ReadError::NotUtf8 {
+            line: valid.iter().filter(|b| **b == b'\n').count() + 1,
+        }
+    })
+}
+
+#[derive(Debug, Clone)]
+enum OwnedSegment {
+    Key(String),
+    Index(usize),
+}
+
+impl OwnedSegment {
+    fn as_segment(&self) -> PathSegment<'_> {
+        match self {
+            OwnedSegment::Key(k) => PathSegment::Key(k),
+            OwnedSegment::Index(i) => PathSegment::Index(*i),
+        }
+    }
+}
+
+struct Problem {
+    path: Vec<OwnedSegment>,
+    message: String,
+    is_error: bool,
+}
+
+/// Replaces `{$text: path}`, `{$json: path}` and `{$yaml: path}` mappings. Other `$` keys (JSON
+/// Schema's `$ref`) and mappings with more keys are left alone, as Backstage leaves them.
+fn substitute(
+    value: &mut Value,
+    base_dir: &Path,
+    root: &Path,
+    path: &mut Vec<OwnedSegment>,
+    problems: &mut Vec<Problem>,
+) {
+    match value {
+        Value::Object(map) => {
+            if map.len() == 1 {
+                if let Some((key, Value::String(target))) = map.iter().next() {
+                    if matches!(key.as_str(), "$text" | "$json" | "$yaml") {
+                        let key = key.clone();
+                        let target = target.clone();
+                        path.push(OwnedSegment::Key(key.clone()));
+                        match resolve_placeholder(&key, &target, base_dir, root) {
+                            Ok((resolved, warning)) => {
+                                if let Some(message) = warning {
+                                    problems.push(Problem {
+                                        path: path.clone(),
+                                        message,
+                                        is_error: false,
+                                    });
+                                }
+                                *value = resolved;
+                            }
+                            Err(message) => problems.push(Problem {
+                                path: path.clone(),
+                                message,
+                                is_error: true,
+                            }),
+                        }
+                        path.pop();
+                        return;
+                    }
+                }
+            }
+            for (key, child) in map.iter_mut() {
+                path.push(OwnedSegment::Key(key.clone()));
+                substitute(child, base_dir, root, path, problems);
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (index, child) in items.iter_mut().enumerate() {
+                path.push(OwnedSegment::Index(index));
+                substitute(child, base_dir, root, path, problems);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn resolve_placeholder(
+    key: &str,
+    target: &str,
+    base_dir: &Path,
+    root: &Path,
+) -> Result<(Value, Option<String>), String> {
+    if target.contains("://") {
+        return Ok((
+            Value::String(target.to_string()),
+            Some(format!(
+                "placeholder {key} points at the URL {target}; greenroom does not fetch URLs, so the URL is shown instead of its content"
+            )),
+        ));
+    }
+    let fail = |why: String| format!("placeholder {key} could not read \"{target}\": {why}");
+    let path = paths::resolve_confined(base_dir, target, root).map_err(fail)?;
+    let text = read_text(&path).map_err(|e| fail(e.message()))?;
+    match key {
+        "$text" => Ok((Value::String(text), None)),
+        "$json" => serde_json::from_str(&text)
+            .map(|v| (v, None))
+            .map_err(|e| fail(format!("invalid JSON: {e}"))),
+        _ => {
+            let mut documents = yaml::parse_documents(&text);
+            match documents.len() {
+                1 => match documents.remove(0) {
+                    Ok(document) => Ok((document.value, None)),
+                    Err(e) => Err(fail(format!("invalid YAML: {}", e.message))),
+                },
+                0 => Err(fail("the file holds no YAML document".to_string())),
+                n => Err(fail(format!(
+                    "expected exactly one YAML document, found {n}"
+                ))),
+            }
+        }
+    }
+}
+
+/// Queues the files a `Location` entity points at.
+fn follow_location(set: &SourceSet, loaded: &LoadedDocument, result: &mut FileResult) {
+    let value = &loaded.document.value;
+    let Some(spec) = value.get("spec").and_then(Value::as_object) else {
+        return;
+    };
+    let file = &loaded.file;
+    let entity = best_effort_ref(value);
+    let optional = spec.get("presence").and_then(Value::as_str) == Some("optional");
+    let is_url = spec.get("type").and_then(Value::as_str) == Some("url");
+    let mut targets: Vec<(Vec<PathSegment<'_>>, &str)> = Vec::new();
+    if let Some(target) = spec.get("target").and_then(Value::as_str) {
+        targets.push((
+            vec![PathSegment::Key("spec"), PathSegment::Key("target")],
+            target,
+        ));
+    }
+    if let Some(list) = spec.get("targets").and_then(Value::as_array) {
+        for (i, target) in list.iter().enumerate() {
+            if let Some(target) = target.as_str() {
+                targets.push((
+                    vec![
+                        PathSegment::Key("spec"),
+                        PathSegment::Key("targets"),
+                        PathSegment::Index(i),
+                    ],
+                    target,
+                ));
+            }
+        }
+    }
+    let base_dir = file.path.parent().unwrap_or(&file.root);
+    for (segments, target) in targets {
+        let line = loaded.line_of(&segments);
+        let report = |d: Diagnostic| d.at(&file.display, line).maybe_entity(entity.as_ref());
+        if is_url || target.contains("://") {
+            result.diagnostics.push(report(Diagnostic::warning(format!(
+                "Location target \"{target}\" is a URL; greenroom reads files only (add that repository as a source)"
+            ))));
+            continue;
+        }
+        if target.ends_with('/') || target.ends_with('\\') {
+            result.diagnostics.push(report(Diagnostic::error(format!(
+                "Location target \"{target}\" ends in a path separator; name a file or a glob"
+            ))));
+            continue;
+        }
+        match paths::glob_files(base_dir, target, &file.root, &[]) {
+            Ok(found) => {
+                if found.files.is_empty() && !optional {
+                    result.diagnostics.push(report(Diagnostic::error(format!(
+                        "Location target \"{target}\" matched no file (set `presence: optional` if that is expected)"
+                    ))));
+                }
+                for (path, message) in found.problems {
+                    result.diagnostics.push(
+                        Diagnostic::warning(message)
+                            .in_file(&paths::display(&set.portal_root, &path))
+                            .maybe_entity(entity.as_ref()),
+                    );
+                }
+                for path in found.files {
+                    result.targets.push(DescriptorFile {
+                        display: paths::display(&set.portal_root, &path),
+                        root: file.root.clone(),
+                        repo: file.repo,
+                        repo_display: file.repo_display.clone(),
+                        rank: file.rank,
+                        origin: file.origin.clone(),
+                        path,
+                    });
+                }
+            }
+            Err(message) => result.diagnostics.push(report(Diagnostic::error(format!(
+                "Location target \"{target}\": {message}"
+            )))),
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! `greenroom.yaml`: the portal's typed configuration.
+//!
+//! Every key is a typed field with a default; an unknown key is an error with its line and a
+//! "did you mean" hint. Command-line options are merged into this struct, never read by name.
+
+use crate::diag::{self, Diagnostic};
+use crate::yaml;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// File name of the portal configuration, looked up in the portal root.
+pub const CONFIG_FILE: &str = "greenroom.yaml";
+
+/// The whole configuration of a portal.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SiteConfig {
+    /// Shown in the header and page titles.
+    pub title: String,
+    /// Absolute URL the site is published under; enables `sitemap.xml`.
+    pub base_url: Option<String>,
+    /// Output folder, relative to the portal root.
+    pub out: PathBuf,
+    /// Where repository checkouts are found.
+    pub sources: Vec<SourceConfig>,
+    /// Catalog locations and rules, in Backstage's `app-config` shape.
+    pub catalog: CatalogConfig,
+    /// Glob patterns, relative to each repository root, of descriptor files to read.
+    pub discover: Vec<String>,
+    /// Folder names never walked.
+    pub exclude: Vec<String>,
+    /// Link to folders (`catalog/x/`) instead of files (`catalog/x/index.html`). Only for servers
+    /// that serve a folder's `index.html`; the default works from `file://` and buckets.
+    pub pretty_urls: bool,
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        SiteConfig {
+            title: "Developer Portal".to_string(),
+            base_url: None,
+            out: PathBuf::from("site"),
+            sources: vec![SourceConfig {
+                path: PathBuf::from("repos"),
+            }],
+            catalog: CatalogConfig::default(),
+            discover: vec![
+                "catalog-info.yaml".to_string(),
+                "catalog-info.yml".to_string(),
+            ],
+            exclude: vec![
+                ".git".to_string(),
+                "node_modules".to_string(),
+                "target".to_string(),
+            ],
+            pretty_urls: false,
+        }
+    }
+}
+
+/// A folder whose direct subfolders are repository checkouts.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    /// Folder path, relative to the portal root.
+    pub path: PathBuf,
+}
+
+/// `catalog:` section, the shape of Backstage's `app-config.yaml`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CatalogConfig {
+    /// Extra descriptor files to read, relative to the portal root.
+    pub locations: Vec<LocationConfig>,
+    /// Which kinds are allowed; `None` allows every built-in kind.
+    pub rules: Option<Vec<CatalogRule>>,
+}
+
+/// One registered location.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LocationConfig {
+    /// `file` (read from disk) or `url` (reported as unreadable for now).
+    #[serde(rename = "type", default = "default_location_type")]
+    pub location_type: LocationType,
+    /// Path or glob relative to the portal root.
+    pub target: String,
+}
+
+fn default_location_type() -> LocationType {
+    LocationType::File
+}
+
+/// How a location target is read.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LocationType {
+    /// A path on disk, expanded as a glob.
+    File,
+    /// A URL.
+    Url,
+}
+
+/// One catalog rule: the kinds it allows.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogRule {
+    /// Kind names, matched case-insensitively as Backstage does.
+    pub allow: Vec<String>,
+}
+
+impl SiteConfig {
+    /// Whether `catalog.rules` lets an entity of this kind in.
+    pub fn allows_kind(&self, kind: &str) -> bool {
+        match &self.catalog.rules {
+            None => true,
+            Some(rules) => rules
+                .iter()
+                .any(|rule| rule.allow.iter().any(|k| k.eq_ignore_ascii_case(kind))),
+        }
+    }
+}
+
+/// Reads `greenroom.yaml` from a portal root. A missing file gives the defaults; a broken one
+/// gives the defaults plus diagnostics, so `check` can report everything at once.
+pub fn load(root: &Path) -> anyhow::Result<(SiteConfig, Vec<Diagnostic>)> {
+    let path = root.join(CONFIG_FILE);
+    let text = match std::fs::read(&path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => {
+                let d = Diagnostic::error("configuration is not valid UTF-8").in_file(CONFIG_FILE);
+                return Ok((SiteConfig::default(), vec![d]));
+            }
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok((SiteConfig::default(), Vec::new()))
+        }
+        Err(e) => return Err(anyhow::Error::new(e).context(format!("reading {}", path.display()))),
+    };
+    if text.trim().is_empty()
+        || text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim().starts_with('#'))
+    {
+        return Ok((SiteConfig::default(), Vec::new()));
+    }
+    match yaml::from_str::<SiteConfig>(&text) {
+        Ok(config) => Ok((config, Vec::new())),
+        Err(e) => {
+            let message = explain_unknown_field(&e.message, &text);
+            let mut d = Diagnostic::error(format!("invalid configuration: {message}"));
+            d.file = Some(CONFIG_FILE.to_string());
+            d.line = e.line;
+            Ok((SiteConfig::default(), vec![d]))
+        }
+    }
+}
+
+/// serde says "unknown field `titel`, expected one of `title`, ..."; turn that into a short
+/// message with a "did you mean" hint.
+fn explain_unknown_field(message: &str, _text: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return strip_location(message);
+    };
+    let Some((field, expected)) = rest.split_once('`') else {
+        return strip_location(message);
+    };
+    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    format!(
+        "unknown key '{field}'{}; known keys here: {}",
+        diag::hint(field, &candidates),
+        candidates.join(", ")
+    )
+}
+
+fn strip_location(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str) -> (SiteConfig, Vec<Diagnostic>) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join(CONFIG_FILE), text).expect("write");
+        load(dir.path()).expect("loads")
+    }
+
+    #[test]
+    fn defaults_without_a_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (config, diags) = load(dir.path()).expect("loads");
+        assert!(diags.is_empty());
+        assert_eq!(config, SiteConfig::default());
+        assert_eq!(config.sources[0].path, PathBuf::from("repos"));
+    }
+
+    #[test]
+    fn reads_the_documented_shape() {
+        let (config, diags) = load_text(
+            "title: Acme\nbase_url: https://x.dev/p/\nout: public\nsources:\n  - path: checkouts\ncatalog:\n  locations:\n    - type: file\n      target: org/*.yaml\n  rules:\n    - allow: [Component, API]\ndiscover: ['**/catalog-info.yaml']\nexclude: [.git]\n",
+        );
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(config.title, "Acme");
+        assert_eq!(config.out, PathBuf::from("public"));
+        assert_eq!(config.catalog.locations[0].target, "org/*.yaml");
+        assert!(config.allows_kind("component"));
+        assert!(!config.allows_kind("Group"));
+    }
+
+    #[test]
+    fn unknown_keys_name_the_line_and_a_suggestion() {
+        let (_, diags) = load_text("title: Acme\ntitel: Oops\n");
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].line, Some(2));
+        assert!(
+            diags[0]
+                .message
+                .contains("unknown key 'titel' (did you mean 'title'?)"),
+            "{}",
+            diags[0].message
+        );
+    }
+
+    #[test]
+    fn unknown_nested_keys_too() {
+        let (_, diags) = load_text("catalog:\n  locatoins: []\n");
+        assert_eq!(diags[0].line, Some(2));
+        assert!(
+            diags[0].message.contains("did you mean 'locations'"),
+            "{}",
+            diags[0].message
+        );
+    }
+}

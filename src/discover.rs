@@ -1,0 +1,218 @@
+//! Stage 1: find the repositories and the descriptor files to read. Lists files; parses nothing.
+
+use crate::config::{LocationType, SiteConfig, CONFIG_FILE};
+use crate::diag::Diagnostic;
+use crate::paths;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// A repository checkout: a direct subfolder of a `path` source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repo {
+    /// Canonical absolute path of the checkout; nothing read for it may leave this folder.
+    pub root: PathBuf,
+    /// Portal-relative path, for display.
+    pub display: String,
+    /// Folder name: the repository's name.
+    pub name: String,
+}
+
+/// A descriptor file to load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DescriptorFile {
+    /// Canonical absolute path.
+    pub path: PathBuf,
+    /// Portal-relative path, for display.
+    pub display: String,
+    /// The folder this file's relative paths must stay inside: its repository, or the portal.
+    pub root: PathBuf,
+    /// Index into [`SourceSet::repos`] of the repository holding the file.
+    pub repo: Option<usize>,
+    /// Portal-relative path of that repository, for display.
+    pub repo_display: Option<String>,
+    /// Conflict priority: registered locations first, then sources in config order.
+    pub rank: usize,
+    /// The registered or discovered file this one was reached from (itself, unless it is a
+    /// `Location` target): Backstage's `managed-by-origin-location`.
+    pub origin: String,
+}
+
+/// Everything discovered: the input of the load stage.
+#[derive(Debug, Clone, Default)]
+pub struct SourceSet {
+    /// Canonical portal root.
+    pub portal_root: PathBuf,
+    /// Repositories, in source order then by name.
+    pub repos: Vec<Repo>,
+    /// Descriptor files, sorted by rank then path, without duplicates.
+    pub files: Vec<DescriptorFile>,
+}
+
+impl SourceSet {
+    /// The repository a path lies in, if any.
+    pub fn repo_of(&self, path: &Path) -> Option<usize> {
+        self.repos.iter().position(|r| path.starts_with(&r.root))
+    }
+}
+
+/// Lists repositories and descriptor files for a portal.
+pub fn discover(
+    portal_root: &Path,
+    config: &SiteConfig,
+) -> anyhow::Result<(SourceSet, Vec<Diagnostic>)> {
+    let portal_root = portal_root
+        .canonicalize()
+        .map_err(|e| anyhow::anyhow!("cannot open portal root {}: {e}", portal_root.display()))?;
+    let mut diagnostics = Vec::new();
+    let out_dir = portal_root.join(&config.out);
+
+    let mut repos: Vec<(usize, Repo)> = Vec::new();
+    for (source_index, source) in config.sources.iter().enumerate() {
+        let dir = portal_root.join(&source.path);
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(_) => {
+                diagnostics.push(
+                    Diagnostic::error(format!(
+                        "source folder \"{}\" does not exist or cannot be read",
+                        source.path.display()
+                    ))
+                    .in_file(CONFIG_FILE),
+                );
+                continue;
+            }
+        };
+        let mut found: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .filter(|p| {
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                !name.starts_with('.') && !config.exclude.iter().any(|x| x == name)
+            })
+            .collect();
+        found.sort();
+        for path in found {
+            let Ok(root) = path.canonicalize() else {
+                continue;
+            };
+            if root == out_dir || root.starts_with(&out_dir) {
+                continue;
+            }
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            repos.push((
+                source_index,
+                Repo {
+                    display: paths::display(&portal_root, &path),
+                    root,
+                    name,
+                },
+            ));
+        }
+    }
+
+    let walked: Vec<(usize, Vec<PathBuf>, Vec<Diagnostic>)> = repos
+        .par_iter()
+        .map(|(source_index, repo)| {
+            let mut files = Vec::new();
+            let mut problems = Vec::new();
+            for pattern in &config.discover {
+                match paths::glob_files(&repo.root, pattern, &repo.root, &config.exclude) {
+                    Ok(result) => {
+                        files.extend(result.files);
+                        problems.extend(result.problems.into_iter().map(|(path, message)| {
+                            Diagnostic::warning(message)
+                                .in_file(&paths::display(&portal_root, &path))
+                        }));
+                    }
+                    Err(message) => problems.push(
+                        Diagnostic::error(format!("discover pattern: {message}"))
+                            .in_file(CONFIG_FILE),
+                    ),
+                }
+            }
+            (*source_index, files, problems)
+        })
+        .collect();
+
+    let repo_list: Vec<Repo> = repos.iter().map(|(_, r)| r.clone()).collect();
+    let mut set = SourceSet {
+        portal_root: portal_root.clone(),
+        repos: repo_list,
+        files: Vec::new(),
+    };
+    for (source_index, files, problems) in walked {
+        diagnostics.extend(problems);
+        for path in files {
+            set.files.push(file_entry(&set, path, 1 + source_index));
+        }
+    }
+
+    for location in &config.catalog.locations {
+        if location.location_type == LocationType::Url {
+            diagnostics.push(
+                Diagnostic::warning(format!(
+                    "catalog.locations: url target \"{}\" is not read; greenroom reads files (add the repository as a source instead)",
+                    location.target
+                ))
+                .in_file(CONFIG_FILE),
+            );
+            continue;
+        }
+        match paths::glob_files(
+            &portal_root,
+            &location.target,
+            &portal_root,
+            &config.exclude,
+        ) {
+            Ok(result) => {
+                if result.files.is_empty() {
+                    diagnostics.push(
+                        Diagnostic::error(format!(
+                            "catalog.locations target \"{}\" matched no file",
+                            location.target
+                        ))
+                        .in_file(CONFIG_FILE),
+                    );
+                }
+                for (path, message) in result.problems {
+                    diagnostics.push(
+                        Diagnostic::warning(message).in_file(&paths::display(&portal_root, &path)),
+                    );
+                }
+                for path in result.files {
+                    set.files.push(file_entry(&set, path, 0));
+                }
+            }
+            Err(message) => diagnostics.push(
+                Diagnostic::error(format!("catalog.locations target: {message}"))
+                    .in_file(CONFIG_FILE),
+            ),
+        }
+    }
+
+    set.files
+        .sort_by(|a, b| (a.rank, &a.display).cmp(&(b.rank, &b.display)));
+    let mut seen = std::collections::HashSet::new();
+    set.files.retain(|f| seen.insert(f.path.clone()));
+    Ok((set, diagnostics))
+}
+
+fn file_entry(set: &SourceSet, path: PathBuf, rank: usize) -> DescriptorFile {
+    let repo = set.repo_of(&path);
+    let display = paths::display(&set.portal_root, &path);
+    DescriptorFile {
+        origin: display.clone(),
+        repo_display: repo.map(|i| set.repos[i].display.clone()),
+        display,
+        root: repo
+            .map(|i| set.repos[i].root.clone())
+            .unwrap_or_else(|| set.portal_root.clone()),
+        repo,
+        rank,
+        path,
+    }
+}

@@ -1,0 +1,164 @@
+//! greenroom: a developer portal that needs no server.
+//!
+//! The pipeline, one module per stage, data flowing one way (see ARCHITECTURE.md):
+//! [`discover`] → [`catalog::load`] → [`catalog`] (resolve) → [`site`] (model) → [`render`] →
+//! [`output`]. [`build`] and [`check`] chain the stages.
+
+pub mod catalog;
+pub mod config;
+pub mod diag;
+pub mod discover;
+pub mod highlight;
+pub mod output;
+pub mod paths;
+pub mod render;
+pub mod site;
+pub mod theme;
+pub mod yaml;
+
+use crate::catalog::Catalog;
+use crate::config::SiteConfig;
+use crate::diag::Diagnostic;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// What `greenroom build` was asked to do.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Portal root.
+    pub root: PathBuf,
+    /// Output folder; defaults to the config's `out`, relative to the root.
+    pub out: Option<PathBuf>,
+    /// Any diagnostic fails the build and leaves the previous output untouched.
+    pub strict: bool,
+    /// Print stage progress (only on a terminal).
+    pub progress: bool,
+}
+
+/// What a build did.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    /// Entities in the catalog.
+    pub entities: usize,
+    /// HTML pages rendered.
+    pub pages: usize,
+    /// Every diagnostic, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Wall time of the whole build.
+    pub seconds: f64,
+    /// The output folder.
+    pub out: PathBuf,
+    /// False when `--strict` stopped the build before writing.
+    pub written: bool,
+}
+
+/// What `greenroom check` found.
+#[derive(Debug, Clone)]
+pub struct CheckReport {
+    /// Entities that validated.
+    pub entities: usize,
+    /// Every diagnostic, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Everything known after the input stages.
+struct Loaded {
+    config: SiteConfig,
+    catalog: Catalog,
+    diagnostics: Vec<Diagnostic>,
+    portal_root: PathBuf,
+    source_dirs: Vec<PathBuf>,
+}
+
+fn progress(enabled: bool, stage: &str) {
+    if enabled {
+        eprint!("\r\x1b[2K{stage}…");
+    }
+}
+
+fn load_catalog(root: &Path, show_progress: bool) -> anyhow::Result<Loaded> {
+    progress(show_progress, "reading configuration");
+    let (config, mut diagnostics) = config::load(root)?;
+    progress(show_progress, "discovering repositories");
+    let (sources, found) = discover::discover(root, &config)?;
+    diagnostics.extend(found);
+    progress(show_progress, "loading descriptors");
+    let (documents, loaded) = catalog::load::load(&sources);
+    diagnostics.extend(loaded);
+    progress(show_progress, "resolving the catalog");
+    let (catalog, resolved) = catalog::resolve(&documents, &config);
+    diagnostics.extend(resolved);
+    diag::sort(&mut diagnostics);
+    let source_dirs = config
+        .sources
+        .iter()
+        .map(|s| sources.portal_root.join(&s.path))
+        .collect();
+    Ok(Loaded {
+        config,
+        catalog,
+        diagnostics,
+        portal_root: sources.portal_root,
+        source_dirs,
+    })
+}
+
+/// Loads and validates a portal without rendering anything.
+pub fn check(root: &Path) -> anyhow::Result<CheckReport> {
+    let loaded = load_catalog(root, false)?;
+    Ok(CheckReport {
+        entities: loaded.catalog.entities.len(),
+        diagnostics: loaded.diagnostics,
+    })
+}
+
+/// Builds the portal at `options.root` into its output folder.
+pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
+    let started = Instant::now();
+    let Loaded {
+        config,
+        catalog,
+        mut diagnostics,
+        portal_root,
+        source_dirs,
+    } = load_catalog(&options.root, options.progress)?;
+    let out = match &options.out {
+        Some(out) => out.clone(),
+        None => portal_root.join(&config.out),
+    };
+    let mut protected = source_dirs;
+    protected.push(portal_root.clone());
+    output::check_destination(&out, &protected)?;
+
+    progress(options.progress, "rendering pages");
+    let (theme, theme_problems) = theme::load(&portal_root);
+    diagnostics.extend(theme_problems);
+    diag::sort(&mut diagnostics);
+    let tera = render::compile(&theme)?;
+    let (asset_paths, mut files) = render::assets(&theme);
+    let model = site::build(&site::SiteInput {
+        config: &config,
+        catalog: &catalog,
+        diagnostics: &diagnostics,
+        assets: &asset_paths,
+    });
+    let pages = model.pages.len();
+    files.extend(render::render(&model, &tera)?);
+
+    let written = !(options.strict && !diagnostics.is_empty());
+    if written {
+        progress(options.progress, "writing the site");
+        output::write_atomically(&out, &files)?;
+    }
+    if options.progress {
+        eprint!("\r\x1b[2K");
+    }
+    Ok(BuildReport {
+        entities: catalog.entities.len(),
+        pages,
+        diagnostics,
+        seconds: started.elapsed().as_secs_f64(),
+        out,
+        written,
+    })
+}

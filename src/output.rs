@@ -1,0 +1,161 @@
+//! Stage 6: write the site. The only module that writes files.
+//!
+//! Files go to a fresh sibling folder first; only when every file is written is the previous
+//! site swapped out, so a failed build never leaves a half-written site.
+
+use anyhow::{bail, Context as _};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// One file of the finished site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Site-relative path with `/` separators.
+    pub path: String,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}
+
+/// A file every greenroom site has; a non-empty output folder without it was not written by
+/// greenroom and is never replaced.
+pub const MARKER_FILE: &str = "diagnostics.json";
+
+/// Refuses output folders that would destroy input: the portal root itself, or any folder that
+/// contains it or a source.
+pub fn check_destination(out: &Path, protected: &[PathBuf]) -> anyhow::Result<()> {
+    let out = absolute(out)?;
+    for input in protected {
+        let input = absolute(input)?;
+        if input.starts_with(&out) {
+            bail!(
+                "refusing to write the site to {}: it contains the input folder {}",
+                out.display(),
+                input.display()
+            );
+        }
+    }
+    if out.is_dir() {
+        let non_empty = std::fs::read_dir(&out)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(false);
+        if non_empty && !out.join(MARKER_FILE).is_file() {
+            bail!(
+                "refusing to replace {}: it is not empty and was not written by greenroom (no {MARKER_FILE})",
+                out.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn absolute(path: &Path) -> anyhow::Result<PathBuf> {
+    if let Ok(real) = path.canonicalize() {
+        return Ok(real);
+    }
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path.file_name().context("output path has no folder name")?;
+    Ok(absolute(parent)?.join(name))
+}
+
+/// Writes `files` as the complete new content of `out`, replacing what was there only once
+/// everything is written.
+pub fn write_atomically(out: &Path, files: &[OutputFile]) -> anyhow::Result<()> {
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    let name = out
+        .file_name()
+        .context("output path has no folder name")?
+        .to_string_lossy();
+    let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let retired = parent.join(format!(".{name}.old-{}", std::process::id()));
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging)
+            .with_context(|| format!("removing {}", staging.display()))?;
+    }
+    let written = write_all(&staging, files);
+    if let Err(error) = written {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(error);
+    }
+    if out.exists() {
+        std::fs::rename(out, &retired)
+            .with_context(|| format!("moving the previous site {} aside", out.display()))?;
+    }
+    if let Err(error) = std::fs::rename(&staging, out) {
+        let _ = std::fs::rename(&retired, out);
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(anyhow::Error::new(error)
+            .context(format!("moving the new site into {}", out.display())));
+    }
+    if retired.exists() {
+        std::fs::remove_dir_all(&retired)
+            .with_context(|| format!("removing the previous site {}", retired.display()))?;
+    }
+    Ok(())
+}
+
+fn write_all(staging: &Path, files: &[OutputFile]) -> anyhow::Result<()> {
+    let mut folders: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|f| staging.join(&f.path).parent().map(Path::to_path_buf))
+        .collect();
+    folders.sort();
+    folders.dedup();
+    std::fs::create_dir_all(staging).with_context(|| format!("creating {}", staging.display()))?;
+    for folder in &folders {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("creating {}", folder.display()))?;
+    }
+    files.par_iter().try_for_each(|file| {
+        let path = staging.join(&file.path);
+        std::fs::write(&path, &file.bytes).with_context(|| format!("writing {}", path.display()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> OutputFile {
+        OutputFile {
+            path: path.to_string(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn replaces_the_previous_site_whole() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("site");
+        write_atomically(
+            &out,
+            &[file("a/index.html", "one"), file(MARKER_FILE, "[]")],
+        )
+        .expect("first");
+        write_atomically(&out, &[file("b.html", "two"), file(MARKER_FILE, "[]")]).expect("second");
+        assert!(!out.join("a/index.html").exists());
+        assert_eq!(
+            std::fs::read_to_string(out.join("b.html")).expect("read"),
+            "two"
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("list").collect();
+        assert_eq!(leftovers.len(), 1, "no staging folders left behind");
+    }
+
+    #[test]
+    fn refuses_foreign_or_enclosing_folders() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("precious.txt"), "x").expect("write");
+        assert!(check_destination(dir.path(), &[]).is_err());
+        let portal = dir.path().join("portal");
+        std::fs::create_dir_all(&portal).expect("mkdir");
+        assert!(check_destination(dir.path(), &[portal.clone()]).is_err());
+        assert!(check_destination(&portal.join("site"), &[portal]).is_ok());
+    }
+}
