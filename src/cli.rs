@@ -35,6 +35,9 @@ pub enum Command {
         /// Fail (exit 1) on any error or warning, leaving the previous site untouched.
         #[arg(long)]
         strict: bool,
+        /// Print how long each stage took.
+        #[arg(long)]
+        timings: bool,
     },
     /// Load and validate the catalog without building. Exit 0 when there are no errors, 1 when
     /// there are, 2 when the check could not run.
@@ -63,12 +66,20 @@ pub enum Format {
 /// Runs the parsed command and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
-        Command::Build { dir, out, strict } => build(BuildOptions {
-            root: dir,
+        Command::Build {
+            dir,
             out,
             strict,
-            progress: std::io::stderr().is_terminal(),
-        }),
+            timings,
+        } => build(
+            BuildOptions {
+                root: dir,
+                out,
+                strict,
+                progress: std::io::stderr().is_terminal(),
+            },
+            timings,
+        ),
         Command::Check {
             dir,
             format,
@@ -77,7 +88,7 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-fn build(options: BuildOptions) -> ExitCode {
+fn build(options: BuildOptions, show_timings: bool) -> ExitCode {
     let report = match greenroom::build(&options) {
         Ok(report) => report,
         Err(error) => {
@@ -86,6 +97,11 @@ fn build(options: BuildOptions) -> ExitCode {
         }
     };
     print_diagnostics(&report.diagnostics, Some(PRINT_LIMIT));
+    if show_timings {
+        for (stage, seconds) in &report.timings {
+            eprintln!("{stage:>10}: {:7.1} ms", seconds * 1000.0);
+        }
+    }
     let counts = Counts::of(&report.diagnostics);
     let summary = format!(
         "{} entities, {} pages, {} errors, {} warnings in {:.2} s",

@@ -50,6 +50,8 @@ pub struct BuildReport {
     pub out: PathBuf,
     /// False when `--strict` stopped the build before writing.
     pub written: bool,
+    /// Wall time of each stage, in pipeline order.
+    pub timings: Vec<(&'static str, f64)>,
 }
 
 /// What `greenroom check` found.
@@ -63,6 +65,7 @@ pub struct CheckReport {
 
 /// Everything known after the input stages.
 struct Loaded {
+    timings: Timings,
     config: SiteConfig,
     catalog: Catalog,
     diagnostics: Vec<Diagnostic>,
@@ -70,31 +73,56 @@ struct Loaded {
     source_dirs: Vec<PathBuf>,
 }
 
-fn progress(enabled: bool, stage: &str) {
-    if enabled {
-        eprint!("\r\x1b[2K{stage}…");
+/// Stage timer: records how long each stage took and shows progress on a terminal.
+struct Timings {
+    show_progress: bool,
+    last: Instant,
+    stages: Vec<(&'static str, f64)>,
+}
+
+impl Timings {
+    fn new(show_progress: bool) -> Self {
+        Timings {
+            show_progress,
+            last: Instant::now(),
+            stages: Vec::new(),
+        }
+    }
+
+    /// Ends the previous stage (if any) and announces the next one.
+    fn stage(&mut self, finished: Option<&'static str>, next: &str) {
+        if let Some(name) = finished {
+            self.stages.push((name, self.last.elapsed().as_secs_f64()));
+        }
+        self.last = Instant::now();
+        if self.show_progress {
+            if next.is_empty() {
+                eprint!("\r\x1b[2K");
+            } else {
+                eprint!("\r\x1b[2K{next}…");
+            }
+        }
     }
 }
 
 fn load_catalog(root: &Path, show_progress: bool) -> anyhow::Result<Loaded> {
-    progress(show_progress, "reading configuration");
+    let mut timings = Timings::new(show_progress);
+    timings.stage(None, "reading configuration");
     let (config, mut diagnostics) = config::load(root)?;
-    progress(show_progress, "discovering repositories");
+    timings.stage(Some("config"), "discovering repositories");
     let (sources, found) = discover::discover(root, &config)?;
     diagnostics.extend(found);
-    progress(show_progress, "loading descriptors");
+    timings.stage(Some("discover"), "loading descriptors");
     let (documents, loaded) = catalog::load::load(&sources);
     diagnostics.extend(loaded);
-    progress(show_progress, "resolving the catalog");
+    timings.stage(Some("load"), "resolving the catalog");
     let (catalog, resolved) = catalog::resolve(&documents, &config);
     diagnostics.extend(resolved);
     diag::sort(&mut diagnostics);
-    let source_dirs = config
-        .sources
-        .iter()
-        .map(|s| sources.portal_root.join(&s.path))
-        .collect();
+    timings.stage(Some("resolve"), "");
+    let source_dirs = config.sources.iter().map(|s| sources.portal_root.join(&s.path)).collect();
     Ok(Loaded {
+        timings,
         config,
         catalog,
         diagnostics,
@@ -116,6 +144,7 @@ pub fn check(root: &Path) -> anyhow::Result<CheckReport> {
 pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
     let started = Instant::now();
     let Loaded {
+        mut timings,
         config,
         catalog,
         mut diagnostics,
@@ -130,28 +159,32 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
     protected.push(portal_root.clone());
     output::check_destination(&out, &protected)?;
 
-    progress(options.progress, "rendering pages");
+    timings.stage(None, "building the site model");
     let (theme, theme_problems) = theme::load(&portal_root);
     diagnostics.extend(theme_problems);
     diag::sort(&mut diagnostics);
-    let tera = render::compile(&theme)?;
-    let (asset_paths, mut files) = render::assets(&theme);
-    let model = site::build(&site::SiteInput {
-        config: &config,
-        catalog: &catalog,
-        diagnostics: &diagnostics,
-        assets: &asset_paths,
-    });
-    let pages = model.pages.len();
-    files.extend(render::render(&model, &tera)?);
-
     let written = !(options.strict && !diagnostics.is_empty());
+    let mut pages = 0;
     if written {
-        progress(options.progress, "writing the site");
-        output::write_atomically(&out, &files)?;
-    }
-    if options.progress {
-        eprint!("\r\x1b[2K");
+        let tera = render::compile(&theme)?;
+        let (asset_paths, assets) = render::assets(&theme);
+        let model = site::build(&site::SiteInput {
+            config: &config,
+            catalog: &catalog,
+            diagnostics: &diagnostics,
+            assets: &asset_paths,
+        });
+        pages = model.pages.len();
+        timings.stage(Some("model"), "rendering and writing pages");
+        let staging = output::Staging::begin(&out)?;
+        for file in &assets {
+            staging.write(file)?;
+        }
+        render::render(&model, &tera, &|file| staging.write(&file))?;
+        drop(model);
+        timings.stage(Some("render+write"), "replacing the previous site");
+        staging.commit()?;
+        timings.stage(Some("commit"), "");
     }
     Ok(BuildReport {
         entities: catalog.entities.len(),
@@ -160,5 +193,6 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
         seconds: started.elapsed().as_secs_f64(),
         out,
         written,
+        timings: timings.stages,
     })
 }

@@ -60,62 +60,93 @@ fn absolute(path: &Path) -> anyhow::Result<PathBuf> {
     Ok(absolute(parent)?.join(name))
 }
 
+/// A site being written: files go into a hidden sibling folder of the output, which replaces
+/// the output on [`Staging::commit`]. Dropped without commit, it removes itself.
+#[derive(Debug)]
+pub struct Staging {
+    out: PathBuf,
+    dir: PathBuf,
+    retired: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    /// Creates an empty staging folder beside `out`.
+    pub fn begin(out: &Path) -> anyhow::Result<Staging> {
+        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        let name = out.file_name().context("output path has no folder name")?.to_string_lossy();
+        let dir = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        let retired = parent.join(format!(".{name}.old-{}", std::process::id()));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
+        }
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        Ok(Staging {
+            out: out.to_path_buf(),
+            dir,
+            retired,
+            committed: false,
+        })
+    }
+
+    /// Writes one file; safe to call from many threads.
+    pub fn write(&self, file: &OutputFile) -> anyhow::Result<()> {
+        let path = self.dir.join(&file.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+        std::fs::write(&path, &file.bytes).with_context(|| format!("writing {}", path.display()))
+    }
+
+    /// Swaps the staged site in place of the output.
+    pub fn commit(mut self) -> anyhow::Result<()> {
+        let out = self.out.clone();
+        if out.exists() {
+            std::fs::rename(&out, &self.retired)
+                .with_context(|| format!("moving the previous site {} aside", out.display()))?;
+        }
+        if let Err(error) = std::fs::rename(&self.dir, &out) {
+            let _ = std::fs::rename(&self.retired, &out);
+            return Err(anyhow::Error::new(error).context(format!("moving the new site into {}", out.display())));
+        }
+        self.committed = true;
+        if self.retired.exists() {
+            remove_tree(&self.retired)
+                .with_context(|| format!("removing the previous site {}", self.retired.display()))?;
+        }
+        Ok(())
+    }
+}
+
+/// `remove_dir_all`, with each folder's entries removed in parallel: a 10,000-page site goes
+/// several times faster than with one thread.
+fn remove_tree(path: &Path) -> std::io::Result<()> {
+    let entries: Vec<std::fs::DirEntry> = std::fs::read_dir(path)?.collect::<Result<_, _>>()?;
+    entries.par_iter().try_for_each(|entry| {
+        if entry.file_type()?.is_dir() {
+            remove_tree(&entry.path())
+        } else {
+            std::fs::remove_file(entry.path())
+        }
+    })?;
+    std::fs::remove_dir(path)
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
 /// Writes `files` as the complete new content of `out`, replacing what was there only once
 /// everything is written.
 pub fn write_atomically(out: &Path, files: &[OutputFile]) -> anyhow::Result<()> {
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-    let name = out
-        .file_name()
-        .context("output path has no folder name")?
-        .to_string_lossy();
-    let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let retired = parent.join(format!(".{name}.old-{}", std::process::id()));
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging)
-            .with_context(|| format!("removing {}", staging.display()))?;
-    }
-    let written = write_all(&staging, files);
-    if let Err(error) = written {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(error);
-    }
-    if out.exists() {
-        std::fs::rename(out, &retired)
-            .with_context(|| format!("moving the previous site {} aside", out.display()))?;
-    }
-    if let Err(error) = std::fs::rename(&staging, out) {
-        let _ = std::fs::rename(&retired, out);
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(anyhow::Error::new(error)
-            .context(format!("moving the new site into {}", out.display())));
-    }
-    if retired.exists() {
-        std::fs::remove_dir_all(&retired)
-            .with_context(|| format!("removing the previous site {}", retired.display()))?;
-    }
-    Ok(())
-}
-
-fn write_all(staging: &Path, files: &[OutputFile]) -> anyhow::Result<()> {
-    let mut folders: Vec<PathBuf> = files
-        .iter()
-        .filter_map(|f| staging.join(&f.path).parent().map(Path::to_path_buf))
-        .collect();
-    folders.sort();
-    folders.dedup();
-    std::fs::create_dir_all(staging).with_context(|| format!("creating {}", staging.display()))?;
-    for folder in &folders {
-        std::fs::create_dir_all(folder)
-            .with_context(|| format!("creating {}", folder.display()))?;
-    }
-    files.par_iter().try_for_each(|file| {
-        let path = staging.join(&file.path);
-        std::fs::write(&path, &file.bytes).with_context(|| format!("writing {}", path.display()))
-    })
+    let staging = Staging::begin(out)?;
+    files.par_iter().try_for_each(|file| staging.write(file))?;
+    staging.commit()
 }
 
 #[cfg(test)]

@@ -61,32 +61,35 @@ pub fn assets(theme: &Theme) -> (AssetPaths, Vec<OutputFile>) {
     (paths, files)
 }
 
-/// Renders every page and data file.
-pub fn render(model: &SiteModel, tera: &Tera) -> anyhow::Result<Vec<OutputFile>> {
-    let mut files: Vec<OutputFile> = model
-        .pages
-        .par_iter()
-        .map(|page| {
-            let bytes = match &page.content {
-                PageContent::Home(c) => render_one(tera, "home.html", c),
-                PageContent::CatalogIndex(c) => render_one(tera, "catalog_index.html", c),
-                PageContent::Facet(c) => render_one(tera, "facet.html", c),
-                PageContent::Entity(c) => render_one(tera, "entity.html", c.as_ref()),
-                PageContent::Problems(c) => render_one(tera, "problems.html", c),
-                PageContent::NotFound(c) => render_one(tera, "404.html", c),
-            }
-            .with_context(|| format!("rendering {}", page.path))?;
-            Ok(OutputFile {
-                path: page.path.clone(),
-                bytes,
-            })
+/// Renders every page and data file in parallel, handing each finished file to `sink` (which
+/// writes it), so the whole site is never held in memory at once.
+pub fn render(
+    model: &SiteModel,
+    tera: &Tera,
+    sink: &(dyn Fn(OutputFile) -> anyhow::Result<()> + Sync),
+) -> anyhow::Result<()> {
+    model.pages.par_iter().try_for_each(|page| {
+        let bytes = match &page.content {
+            PageContent::Home(c) => render_one(tera, "home.html", c),
+            PageContent::CatalogIndex(c) => render_one(tera, "catalog_index.html", c),
+            PageContent::Facet(c) => render_one(tera, "facet.html", c),
+            PageContent::Entity(c) => render_one(tera, "entity.html", c.as_ref()),
+            PageContent::Problems(c) => render_one(tera, "problems.html", c),
+            PageContent::NotFound(c) => render_one(tera, "404.html", c),
+        }
+        .with_context(|| format!("rendering {}", page.path))?;
+        sink(OutputFile {
+            path: page.path.clone(),
+            bytes,
         })
-        .collect::<anyhow::Result<_>>()?;
-    files.extend(model.data.iter().map(|d| OutputFile {
-        path: d.path.clone(),
-        bytes: d.bytes.clone(),
-    }));
-    Ok(files)
+    })?;
+    for data in &model.data {
+        sink(OutputFile {
+            path: data.path.clone(),
+            bytes: data.bytes.clone(),
+        })?;
+    }
+    Ok(())
 }
 
 fn render_one<T: Serialize>(tera: &Tera, template: &str, context: &T) -> anyhow::Result<Vec<u8>> {

@@ -1,0 +1,866 @@
+//! Stage 4: the site model. Turns the catalog into the list of pages to render, each with its
+//! typed context, plus the data files (`catalog/entities.json`, `diagnostics.json`, sitemap).
+//!
+//! This is where URLs are decided and every link is made relative to the page showing it.
+//! It reads no files and writes none.
+
+pub mod context;
+mod export;
+mod urls;
+
+use crate::catalog::relations::owned_by_group_tree;
+use crate::catalog::{Catalog, Entity, EntityRef, Kind, RelationType};
+use crate::config::SiteConfig;
+use crate::diag::{Counts, Diagnostic};
+use crate::highlight;
+use context::*;
+use rayon::prelude::*;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+pub use urls::{entity_path, facet_path, fnv1a_bytes, Linker};
+
+/// Site-relative URLs of the theme's assets, with cache-busting query strings.
+#[derive(Debug, Clone, Default)]
+pub struct AssetPaths {
+    /// Main stylesheet.
+    pub style: String,
+    /// Highlighting stylesheet.
+    pub highlight: String,
+    /// Catalog script.
+    pub script: String,
+}
+
+/// The content of one page: its typed template context.
+#[derive(Debug, Clone)]
+pub enum PageContent {
+    /// `index.html`.
+    Home(HomePage),
+    /// `catalog/index.html`.
+    CatalogIndex(CatalogIndexPage),
+    /// A facet value page.
+    Facet(FacetPage),
+    /// An entity page.
+    Entity(Box<EntityPage>),
+    /// The problems page.
+    Problems(ProblemsPage),
+    /// `404.html`.
+    NotFound(NotFoundPage),
+}
+
+/// A page to render.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Site-relative output path, ending in `.html`.
+    pub path: String,
+    /// Its context.
+    pub content: PageContent,
+}
+
+/// A file whose bytes are already final (JSON, XML).
+#[derive(Debug, Clone)]
+pub struct DataFile {
+    /// Site-relative output path.
+    pub path: String,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}
+
+/// Everything the renderer needs.
+#[derive(Debug, Clone)]
+pub struct SiteModel {
+    /// Pages, in path order.
+    pub pages: Vec<Page>,
+    /// Data files, in path order.
+    pub data: Vec<DataFile>,
+}
+
+/// Inputs of the model stage.
+pub struct SiteInput<'a> {
+    /// Configuration.
+    pub config: &'a SiteConfig,
+    /// The resolved catalog.
+    pub catalog: &'a Catalog,
+    /// Every diagnostic of the build, sorted.
+    pub diagnostics: &'a [Diagnostic],
+    /// Asset URLs.
+    pub assets: &'a AssetPaths,
+}
+
+/// Most rows in a group page's ownership table.
+pub const OWNED_ROWS_LIMIT: usize = 200;
+
+const FACETS: [(&str, &str); 5] = [
+    ("kind", "Kind"),
+    ("type", "Type"),
+    ("owner", "Owner"),
+    ("lifecycle", "Lifecycle"),
+    ("tag", "Tag"),
+];
+
+/// Builds the site model. Entity pages are built in parallel.
+pub fn build(input: &SiteInput<'_>) -> SiteModel {
+    let builder = Builder::new(input);
+    let mut pages = vec![
+        builder.home(),
+        builder.catalog_index(),
+        builder.problems(),
+        builder.not_found(),
+    ];
+    pages.extend(builder.facet_pages());
+    let entity_pages: Vec<Page> = input
+        .catalog
+        .entities
+        .par_iter()
+        .map(|(_, entity)| builder.entity_page(entity))
+        .collect();
+    pages.extend(entity_pages);
+    pages.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut data = vec![
+        DataFile {
+            path: "catalog/entities.json".to_string(),
+            bytes: export::entities_json(input.catalog),
+        },
+        DataFile {
+            path: "diagnostics.json".to_string(),
+            bytes: export::diagnostics_json(input.diagnostics),
+        },
+    ];
+    if let Some(base_url) = &input.config.base_url {
+        data.push(DataFile {
+            path: "sitemap.xml".to_string(),
+            bytes: export::sitemap(base_url, &pages, input.config.pretty_urls),
+        });
+    }
+    SiteModel { pages, data }
+}
+
+struct Builder<'a> {
+    input: &'a SiteInput<'a>,
+    catalog: &'a Catalog,
+    counts: Counts,
+    diagnostics_by_entity: BTreeMap<&'a str, Vec<&'a Diagnostic>>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(input: &'a SiteInput<'a>) -> Self {
+        let mut diagnostics_by_entity: BTreeMap<&str, Vec<&Diagnostic>> = BTreeMap::new();
+        for d in input.diagnostics {
+            if let Some(entity) = &d.entity {
+                diagnostics_by_entity
+                    .entry(entity.as_str())
+                    .or_default()
+                    .push(d);
+            }
+        }
+        Builder {
+            input,
+            catalog: input.catalog,
+            counts: Counts::of(input.diagnostics),
+            diagnostics_by_entity,
+        }
+    }
+
+    fn linker(&self, path: &str) -> Linker {
+        Linker::for_page(path, self.input.config.pretty_urls)
+    }
+
+    fn meta(&self, linker: &Linker, title: &str, description: &str, section: &str) -> PageMeta {
+        let nav = [
+            ("Home", "index.html", "home", None),
+            ("Catalog", "catalog/index.html", "catalog", None),
+            (
+                "Problems",
+                "problems/index.html",
+                "problems",
+                Some(self.counts.errors + self.counts.warnings).filter(|n| *n > 0),
+            ),
+        ]
+        .into_iter()
+        .map(|(label, target, key, badge)| NavLink {
+            label: label.to_string(),
+            href: linker.href(target),
+            active: key == section,
+            badge,
+        })
+        .collect();
+        let assets = self.input.assets;
+        PageMeta {
+            title: title.to_string(),
+            description: description.to_string(),
+            site_title: self.input.config.title.clone(),
+            root: linker.root().to_string(),
+            nav,
+            assets: AssetLinks {
+                style: linker.href(&assets.style),
+                highlight: linker.href(&assets.highlight),
+                script: linker.href(&assets.script),
+            },
+            catalog_href: linker.href("catalog/index.html"),
+            home_href: linker.href("index.html"),
+            generator: format!("greenroom {}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+
+    fn link(&self, linker: &Linker, target: &EntityRef) -> EntityLink {
+        match self.catalog.get(target) {
+            Some(entity) => EntityLink {
+                label: entity.display_name().to_string(),
+                href: Some(linker.href(&entity_path(target))),
+                kind: target.kind.clone(),
+                entity_ref: target.to_string(),
+            },
+            None => EntityLink {
+                label: target.short(),
+                href: None,
+                kind: target.kind.clone(),
+                entity_ref: target.to_string(),
+            },
+        }
+    }
+
+    fn row(&self, linker: &Linker, entity: &Entity) -> EntityRow {
+        let system = entity
+            .related(RelationType::PartOf)
+            .find(|r| r.kind == "system" || r.kind == "domain")
+            .map(|r| self.link(linker, r));
+        EntityRow {
+            link: self.link(linker, &entity.entity_ref),
+            kind: entity.kind.as_str().to_string(),
+            namespace: entity.namespace.clone(),
+            spec_type: entity.spec_type.clone(),
+            lifecycle: entity.lifecycle.clone(),
+            owner: entity.owner().map(|o| self.link(linker, o)),
+            system,
+            tags: entity.tags.clone(),
+            description: entity.description.clone().unwrap_or_default(),
+        }
+    }
+
+    fn rows<'e>(
+        &self,
+        linker: &Linker,
+        refs: impl IntoIterator<Item = &'e EntityRef>,
+    ) -> Vec<EntityRow> {
+        let mut entities: Vec<&Entity> = refs
+            .into_iter()
+            .filter_map(|r| self.catalog.get(r))
+            .collect();
+        sort_entities(&mut entities);
+        entities.into_iter().map(|e| self.row(linker, e)).collect()
+    }
+
+    fn home(&self) -> Page {
+        let path = "index.html";
+        let linker = self.linker(path);
+        let catalog = self.catalog;
+        let counts = Kind::ALL
+            .iter()
+            .map(|kind| (kind, catalog.of_kind(*kind).count()))
+            .filter(|(_, count)| *count > 0)
+            .map(|(kind, count)| KindCount {
+                label: kind.plural().to_string(),
+                kind: kind.lower().to_string(),
+                count,
+                href: linker.href(&facet_path("kind", kind.lower())),
+            })
+            .collect();
+        let mut in_domain = BTreeSet::new();
+        let domains = catalog
+            .of_kind(Kind::Domain)
+            .map(|domain| {
+                let systems: Vec<EntityLink> = domain
+                    .related(RelationType::HasPart)
+                    .filter(|r| r.kind == "system")
+                    .inspect(|r| {
+                        in_domain.insert((*r).clone());
+                    })
+                    .map(|r| self.link(&linker, r))
+                    .collect();
+                DomainCard {
+                    link: self.link(&linker, &domain.entity_ref),
+                    description: domain.description.clone().unwrap_or_default(),
+                    owner: domain.owner().map(|o| self.link(&linker, o)),
+                    systems,
+                }
+            })
+            .collect();
+        let loose_systems = catalog
+            .of_kind(Kind::System)
+            .filter(|s| !in_domain.contains(&s.entity_ref))
+            .map(|s| self.link(&linker, &s.entity_ref))
+            .collect();
+        let mut teams: Vec<TeamCard> = catalog
+            .of_kind(Kind::Group)
+            .map(|group| {
+                let owned = owned_by_group_tree(catalog, &group.entity_ref).len();
+                TeamCard {
+                    link: self.link(&linker, &group.entity_ref),
+                    group_type: group.spec_type.clone().unwrap_or_default(),
+                    description: group
+                        .description
+                        .clone()
+                        .or_else(|| group.profile.as_ref().and_then(|p| p.display_name.clone()))
+                        .unwrap_or_default(),
+                    members: group.related(RelationType::HasMember).count(),
+                    owned,
+                }
+            })
+            .filter(|t| t.group_type == "team" || t.owned > 0)
+            .collect();
+        teams.sort_by(|a, b| {
+            (b.group_type == "team", b.owned, &a.link.label).cmp(&(
+                a.group_type == "team",
+                a.owned,
+                &b.link.label,
+            ))
+        });
+        teams.truncate(24);
+        let templates = self.rows(
+            &linker,
+            catalog.of_kind(Kind::Template).map(|t| &t.entity_ref),
+        );
+        let content = HomePage {
+            page: self.meta(
+                &linker,
+                "Home",
+                "Everything the organisation builds, who owns it, and how it fits together.",
+                "home",
+            ),
+            counts,
+            total: catalog.entities.len(),
+            domains,
+            loose_systems,
+            teams,
+            templates,
+            problems: ProblemSummary {
+                errors: self.counts.errors,
+                warnings: self.counts.warnings,
+                href: linker.href("problems/index.html"),
+            },
+        };
+        Page {
+            path: path.to_string(),
+            content: PageContent::Home(content),
+        }
+    }
+
+    /// Facet values of one entity: `(facet key, value, label)`.
+    fn facet_values(&self, entity: &Entity) -> Vec<(&'static str, String, String)> {
+        let mut values = vec![(
+            "kind",
+            entity.kind.lower().to_string(),
+            entity.kind.plural().to_string(),
+        )];
+        if let Some(t) = &entity.spec_type {
+            values.push(("type", t.clone(), t.clone()));
+        }
+        if let Some(owner) = entity.owner() {
+            let label = self
+                .catalog
+                .get(owner)
+                .map(|o| o.display_name().to_string())
+                .unwrap_or_else(|| owner.short());
+            values.push(("owner", owner.to_string(), label));
+        }
+        if let Some(l) = &entity.lifecycle {
+            values.push(("lifecycle", l.clone(), l.clone()));
+        }
+        for tag in &entity.tags {
+            values.push(("tag", tag.clone(), tag.clone()));
+        }
+        values
+    }
+
+    /// facet key → value → (label, entities).
+    fn facet_index(&self) -> BTreeMap<&'static str, BTreeMap<String, (String, Vec<&'a Entity>)>> {
+        let mut index: BTreeMap<&str, BTreeMap<String, (String, Vec<&Entity>)>> = BTreeMap::new();
+        for entity in self.catalog.entities.values() {
+            for (key, value, label) in self.facet_values(entity) {
+                index
+                    .entry(key)
+                    .or_default()
+                    .entry(value)
+                    .or_insert_with(|| (label, Vec::new()))
+                    .1
+                    .push(entity);
+            }
+        }
+        index
+    }
+
+    fn catalog_index(&self) -> Page {
+        let path = "catalog/index.html";
+        let linker = self.linker(path);
+        let mut entities: Vec<&Entity> = self.catalog.entities.values().collect();
+        sort_entities(&mut entities);
+        let rows = entities.iter().map(|e| self.row(&linker, e)).collect();
+        let index = self.facet_index();
+        let facets = FACETS
+            .iter()
+            .filter_map(|(key, name)| {
+                let values = index.get(key)?;
+                let mut values: Vec<FacetValue> = values
+                    .iter()
+                    .map(|(value, (label, entities))| FacetValue {
+                        label: label.clone(),
+                        value: value.clone(),
+                        href: linker.href(&facet_path(key, value)),
+                        count: entities.len(),
+                    })
+                    .collect();
+                if *key == "kind" {
+                    values.sort_by_key(|v| Kind::ALL.iter().position(|k| k.lower() == v.value));
+                } else {
+                    values.sort_by(|a, b| {
+                        a.label
+                            .to_lowercase()
+                            .cmp(&b.label.to_lowercase())
+                            .then(a.value.cmp(&b.value))
+                    });
+                }
+                Some(Facet {
+                    name: name.to_string(),
+                    key: key.to_string(),
+                    values,
+                })
+            })
+            .collect();
+        Page {
+            path: path.to_string(),
+            content: PageContent::CatalogIndex(CatalogIndexPage {
+                page: self.meta(
+                    &linker,
+                    "Catalog",
+                    "Every component, API, resource, system, team and person in the catalog.",
+                    "catalog",
+                ),
+                rows,
+                facets,
+            }),
+        }
+    }
+
+    fn facet_pages(&self) -> Vec<Page> {
+        let index = self.facet_index();
+        let mut jobs = Vec::new();
+        for (key, name) in FACETS {
+            if let Some(values) = index.get(key) {
+                for (value, (label, entities)) in values {
+                    jobs.push((key, name, value, label, entities));
+                }
+            }
+        }
+        jobs.par_iter()
+            .map(|(key, name, value, label, entities)| {
+                let path = facet_path(key, value);
+                let linker = self.linker(&path);
+                let mut entities: Vec<&Entity> = entities.to_vec();
+                sort_entities(&mut entities);
+                Page {
+                    content: PageContent::Facet(FacetPage {
+                        page: self.meta(
+                            &linker,
+                            &format!("{name}: {label}"),
+                            &format!("Catalog entities with {} {label}", name.to_lowercase()),
+                            "catalog",
+                        ),
+                        facet: name.to_string(),
+                        value: label.to_string(),
+                        rows: entities.iter().map(|e| self.row(&linker, e)).collect(),
+                        catalog_href: linker.href("catalog/index.html"),
+                    }),
+                    path,
+                }
+            })
+            .collect()
+    }
+
+    fn diagnostic_view(d: &Diagnostic) -> DiagnosticView {
+        DiagnosticView {
+            severity: d.severity.as_str().to_string(),
+            file: d.file.clone().unwrap_or_default(),
+            line: d.line,
+            entity: d.entity.clone(),
+            message: d.message.clone(),
+        }
+    }
+
+    fn problems(&self) -> Page {
+        let path = "problems/index.html";
+        let linker = self.linker(path);
+        let mut owner_of_file: BTreeMap<&str, &EntityRef> = BTreeMap::new();
+        for entity in self.catalog.entities.values() {
+            if let Some(owner) = entity.owner() {
+                owner_of_file
+                    .entry(entity.origin.file.as_str())
+                    .or_insert(owner);
+            }
+        }
+        let owner_of_entity: BTreeMap<String, &EntityRef> = self
+            .catalog
+            .entities
+            .iter()
+            .filter_map(|(r, e)| e.owner().map(|o| (r.to_string(), o)))
+            .collect();
+        let mut grouped: BTreeMap<Option<&EntityRef>, BTreeMap<&str, Vec<DiagnosticView>>> =
+            BTreeMap::new();
+        for d in self.input.diagnostics {
+            let from_entity = d
+                .entity
+                .as_deref()
+                .and_then(|e| owner_of_entity.get(e).copied());
+            let owner = from_entity.or_else(|| {
+                d.file
+                    .as_deref()
+                    .and_then(|f| owner_of_file.get(f).copied())
+            });
+            grouped
+                .entry(owner)
+                .or_default()
+                .entry(d.file.as_deref().unwrap_or("(no file)"))
+                .or_default()
+                .push(Self::diagnostic_view(d));
+        }
+        let mut owners: Vec<OwnerProblems> = grouped
+            .into_iter()
+            .map(|(owner, files)| {
+                let link = owner.map(|o| self.link(&linker, o));
+                let files: Vec<FileProblems> = files
+                    .into_iter()
+                    .map(|(file, diagnostics)| FileProblems {
+                        file: file.to_string(),
+                        diagnostics,
+                    })
+                    .collect();
+                OwnerProblems {
+                    label: link
+                        .as_ref()
+                        .map(|l| l.label.clone())
+                        .unwrap_or_else(|| "No known owner".to_string()),
+                    count: files.iter().map(|f| f.diagnostics.len()).sum(),
+                    owner: link,
+                    files,
+                }
+            })
+            .collect();
+        owners.sort_by(|a, b| {
+            (a.owner.is_none(), a.label.to_lowercase())
+                .cmp(&(b.owner.is_none(), b.label.to_lowercase()))
+        });
+        Page {
+            path: path.to_string(),
+            content: PageContent::Problems(ProblemsPage {
+                page: self.meta(
+                    &linker,
+                    "Catalog problems",
+                    "Problems found in catalog descriptors, grouped by owner and file.",
+                    "problems",
+                ),
+                errors: self.counts.errors,
+                warnings: self.counts.warnings,
+                owners,
+            }),
+        }
+    }
+
+    fn not_found(&self) -> Page {
+        let path = "404.html";
+        let linker = match &self.input.config.base_url {
+            Some(base) => Linker::absolute(base, self.input.config.pretty_urls),
+            None => self.linker(path),
+        };
+        Page {
+            path: path.to_string(),
+            content: PageContent::NotFound(NotFoundPage {
+                page: self.meta(&linker, "Page not found", "This page does not exist.", ""),
+            }),
+        }
+    }
+
+    fn entity_page(&self, entity: &Entity) -> Page {
+        let path = entity_path(&entity.entity_ref);
+        let linker = self.linker(&path);
+        let mut relations: BTreeMap<RelationType, Vec<EntityLink>> = BTreeMap::new();
+        for relation in &entity.relations {
+            relations
+                .entry(relation.kind)
+                .or_default()
+                .push(self.link(&linker, &relation.target));
+        }
+        let relations = relations
+            .into_iter()
+            .map(|(kind, items)| RelationGroup {
+                heading: kind.heading().to_string(),
+                relation: kind.as_str().to_string(),
+                items,
+            })
+            .collect();
+        let links_of = |kind: RelationType| -> Vec<EntityLink> {
+            entity
+                .related(kind)
+                .map(|r| self.link(&linker, r))
+                .collect()
+        };
+        let group = (entity.kind == Kind::Group).then(|| self.group_section(&linker, entity));
+        let user = (entity.kind == Kind::User).then(|| UserSection {
+            groups: links_of(RelationType::MemberOf),
+            owned: self.rows(&linker, entity.related(RelationType::OwnerOf)),
+        });
+        let parts = if matches!(entity.kind, Kind::System | Kind::Domain | Kind::Component) {
+            self.rows(&linker, entity.related(RelationType::HasPart))
+        } else {
+            Vec::new()
+        };
+        let definition = entity
+            .definition
+            .as_ref()
+            .map(|text| definition_view(entity, text));
+        let template = (entity.kind == Kind::Template).then(|| template_section(&entity.raw));
+        let location_targets = if entity.kind == Kind::Location {
+            location_targets(&entity.raw)
+        } else {
+            Vec::new()
+        };
+        let diagnostics = self
+            .diagnostics_by_entity
+            .get(entity.entity_ref.to_string().as_str())
+            .map(|list| list.iter().map(|d| Self::diagnostic_view(d)).collect())
+            .unwrap_or_default();
+        let title = format!("{} ({})", entity.display_name(), entity.kind);
+        let description = entity
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("{} {} in the software catalog", entity.kind, entity.name));
+        Page {
+            content: PageContent::Entity(Box::new(EntityPage {
+                page: self.meta(&linker, &title, &description, "catalog"),
+                entity: self.entity_view(&linker, entity),
+                relations,
+                definition,
+                group,
+                user,
+                parts,
+                template,
+                location_targets,
+                diagnostics,
+            })),
+            path,
+        }
+    }
+
+    /// Parent, children, members, and ownership: the group's own entities in full, then its
+    /// subgroups' up to [`OWNED_ROWS_LIMIT`] rows, with per-child totals for the rest, so the
+    /// root group of a 10,000-entity org stays a readable page.
+    fn group_section(&self, linker: &Linker, group: &Entity) -> GroupSection {
+        let direct: Vec<&EntityRef> = group.related(RelationType::OwnerOf).collect();
+        let subtree = owned_by_group_tree(self.catalog, &group.entity_ref);
+        let direct_set: BTreeSet<&EntityRef> = direct.iter().copied().collect();
+        let mut owned = self.rows(linker, direct.iter().copied());
+        let room = OWNED_ROWS_LIMIT.saturating_sub(owned.len());
+        let inherited: Vec<&EntityRef> = subtree.iter().filter(|r| !direct_set.contains(r)).take(room).collect();
+        owned.extend(self.rows(linker, inherited));
+        let owned_by_children = group
+            .related(RelationType::ParentOf)
+            .filter(|child| child.kind == "group")
+            .map(|child| OwnedCount {
+                group: self.link(linker, child),
+                count: owned_by_group_tree(self.catalog, child).len(),
+            })
+            .collect();
+        GroupSection {
+            parent: group.related(RelationType::ChildOf).next().map(|r| self.link(linker, r)),
+            children: group.related(RelationType::ParentOf).map(|r| self.link(linker, r)).collect(),
+            members: group.related(RelationType::HasMember).map(|r| self.link(linker, r)).collect(),
+            owned,
+            owned_total: subtree.len(),
+            owned_by_children,
+        }
+    }
+
+    fn entity_view(&self, linker: &Linker, entity: &Entity) -> EntityView {
+        let annotations: Vec<AnnotationView> = entity
+            .annotations
+            .iter()
+            .map(|(key, value)| AnnotationView {
+                key: key.clone(),
+                value: value.clone(),
+                href: urls::annotation_href(key, value),
+            })
+            .collect();
+        let mut actions: Vec<ExternalLink> = Vec::new();
+        for (key, title) in [
+            ("backstage.io/source-location", "View source"),
+            ("backstage.io/view-url", "View"),
+            ("backstage.io/edit-url", "Edit"),
+            ("github.com/project-slug", "GitHub"),
+            ("gitlab.com/project-slug", "GitLab"),
+        ] {
+            if let Some(url) = entity
+                .annotation(key)
+                .and_then(|v| urls::annotation_href(key, v))
+            {
+                if !actions.iter().any(|a| a.url == url) {
+                    actions.push(ExternalLink {
+                        title: title.to_string(),
+                        url,
+                        icon: None,
+                    });
+                }
+            }
+        }
+        EntityView {
+            entity_ref: entity.entity_ref.to_string(),
+            name: entity.name.clone(),
+            display_name: entity.display_name().to_string(),
+            kind: entity.kind.as_str().to_string(),
+            kind_lower: entity.kind.lower().to_string(),
+            namespace: entity.namespace.clone(),
+            spec_type: entity.spec_type.clone(),
+            lifecycle: entity.lifecycle.clone(),
+            description: entity.description.clone().unwrap_or_default(),
+            owner: entity.owner().map(|o| self.link(linker, o)),
+            part_of: entity
+                .related(RelationType::PartOf)
+                .map(|r| self.link(linker, r))
+                .collect(),
+            tags: entity
+                .tags
+                .iter()
+                .map(|t| TagLink {
+                    label: t.clone(),
+                    href: linker.href(&facet_path("tag", t)),
+                })
+                .collect(),
+            labels: entity
+                .labels
+                .iter()
+                .map(|(k, v)| KeyValue {
+                    key: k.clone(),
+                    value: v.clone(),
+                })
+                .collect(),
+            links: entity
+                .links
+                .iter()
+                .filter(|l| urls::is_safe_url(&l.url))
+                .map(|l| ExternalLink {
+                    title: l.title.clone().unwrap_or_else(|| l.url.clone()),
+                    url: l.url.clone(),
+                    icon: l.icon.clone(),
+                })
+                .collect(),
+            annotations,
+            actions,
+            source_file: entity.origin.file.clone(),
+            source_line: entity.origin.line,
+            repo: entity.origin.repo.clone(),
+            profile: entity.profile.as_ref().map(|p| ProfileView {
+                display_name: p.display_name.clone(),
+                email: p.email.clone(),
+                picture: p
+                    .picture
+                    .clone()
+                    .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+            }),
+        }
+    }
+}
+
+/// Kind order of the home page, then display name, then ref.
+fn sort_entities(entities: &mut [&Entity]) {
+    entities.sort_by_cached_key(|e| {
+        (
+            Kind::ALL.iter().position(|k| *k == e.kind),
+            e.display_name().to_lowercase(),
+            e.entity_ref.clone(),
+        )
+    });
+}
+
+fn definition_view(entity: &Entity, text: &str) -> DefinitionView {
+    let api_type = entity.spec_type.clone().unwrap_or_default();
+    let looks_like_json = text.trim_start().starts_with('{');
+    let tokens: &[&str] = match api_type.as_str() {
+        "openapi" | "asyncapi" if looks_like_json => &["json"],
+        "openapi" | "asyncapi" => &["yaml"],
+        "graphql" => &["graphql", "gql"],
+        "grpc" => &["proto", "protobuf"],
+        other if looks_like_json => &["json", other],
+        other => &[other],
+    };
+    let highlighted = highlight::highlight(text, tokens);
+    DefinitionView {
+        api_type,
+        language: highlighted.language,
+        html: highlighted.html,
+        lines: text.lines().count(),
+    }
+}
+
+fn template_section(raw: &Value) -> TemplateSection {
+    let spec = &raw["spec"];
+    let pages: Vec<&Value> = match &spec["parameters"] {
+        Value::Array(pages) => pages.iter().collect(),
+        page @ Value::Object(_) => vec![page],
+        _ => Vec::new(),
+    };
+    let form = pages
+        .into_iter()
+        .enumerate()
+        .map(|(i, page)| {
+            let required: BTreeSet<&str> = page["required"]
+                .as_array()
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let fields = page["properties"]
+                .as_object()
+                .map(|props| {
+                    props
+                        .iter()
+                        .map(|(name, schema)| TemplateField {
+                            name: name.clone(),
+                            title: schema["title"].as_str().unwrap_or(name).to_string(),
+                            field_type: schema["type"].as_str().unwrap_or("").to_string(),
+                            required: required.contains(name.as_str()),
+                            description: schema["description"].as_str().unwrap_or("").to_string(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            TemplateFormPage {
+                title: page["title"]
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("Step {}", i + 1)),
+                fields,
+            }
+        })
+        .collect();
+    let steps = spec["steps"]
+        .as_array()
+        .map(|steps| {
+            steps
+                .iter()
+                .map(|s| TemplateStep {
+                    id: s["id"].as_str().unwrap_or("").to_string(),
+                    name: s["name"].as_str().unwrap_or("").to_string(),
+                    action: s["action"].as_str().unwrap_or("").to_string(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    TemplateSection { form, steps }
+}
+
+fn location_targets(raw: &Value) -> Vec<String> {
+    let spec = &raw["spec"];
+    let mut targets: Vec<String> = spec["target"]
+        .as_str()
+        .map(str::to_string)
+        .into_iter()
+        .collect();
+    if let Some(list) = spec["targets"].as_array() {
+        targets.extend(list.iter().filter_map(Value::as_str).map(str::to_string));
+    }
+    targets
+}
