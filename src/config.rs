@@ -160,15 +160,23 @@ pub fn load(root: &Path) -> anyhow::Result<(SiteConfig, Vec<Diagnostic>)> {
 /// serde says "unknown field `titel`, expected one of `title`, ..."; turn that into a short
 /// message with a "did you mean" hint.
 fn explain_unknown_field(message: &str, _text: &str) -> String {
-    let Some(rest) = message.strip_prefix("unknown field `") else {
+    let Some(at) = message.find("unknown field `") else {
         return strip_location(message);
     };
+    let section = message[..at].trim_end_matches([' ', ':']);
+    let rest = &message[at + "unknown field `".len()..];
     let Some((field, expected)) = rest.split_once('`') else {
         return strip_location(message);
     };
+    let expected = strip_location(expected);
     let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    let key = if section.is_empty() {
+        field.to_string()
+    } else {
+        format!("{section}.{field}")
+    };
     format!(
-        "unknown key '{field}'{}; known keys here: {}",
+        "unknown key '{key}'{}; known keys here: {}",
         diag::hint(field, &candidates),
         candidates.join(", ")
     )

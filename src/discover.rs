@@ -53,6 +53,27 @@ impl SourceSet {
     pub fn repo_of(&self, path: &Path) -> Option<usize> {
         self.repos.iter().position(|r| path.starts_with(&r.root))
     }
+
+    /// The portal-relative path to show for a file: inside a repository it is spelled through
+    /// the repository's folder under its source, even when the checkout is a symlink to a folder
+    /// elsewhere, so no host path ends up in messages or in the site.
+    pub fn display(&self, path: &Path) -> String {
+        match self.repo_of(path) {
+            Some(index) => self.repos[index].display_path(path),
+            None => paths::display(&self.portal_root, path),
+        }
+    }
+}
+
+impl Repo {
+    /// The portal-relative path of a file inside this repository.
+    pub fn display_path(&self, path: &Path) -> String {
+        match path.strip_prefix(&self.root) {
+            Ok(rest) if rest.as_os_str().is_empty() => self.display.clone(),
+            Ok(rest) => format!("{}/{}", self.display, paths::display(Path::new(""), rest)),
+            Err(_) => paths::display(&self.root, path),
+        }
+    }
 }
 
 /// Lists repositories and descriptor files for a portal.
@@ -65,6 +86,13 @@ pub fn discover(
         .map_err(|e| anyhow::anyhow!("cannot open portal root {}: {e}", portal_root.display()))?;
     let mut diagnostics = Vec::new();
     let out_dir = portal_root.join(&config.out);
+    let config_problem = |d: Diagnostic| {
+        if portal_root.join(CONFIG_FILE).is_file() {
+            d.in_file(CONFIG_FILE)
+        } else {
+            d
+        }
+    };
 
     let mut repos: Vec<(usize, Repo)> = Vec::new();
     for (source_index, source) in config.sources.iter().enumerate() {
@@ -72,13 +100,10 @@ pub fn discover(
         let entries = match std::fs::read_dir(&dir) {
             Ok(entries) => entries,
             Err(_) => {
-                diagnostics.push(
-                    Diagnostic::error(format!(
-                        "source folder \"{}\" does not exist or cannot be read",
-                        source.path.display()
-                    ))
-                    .in_file(CONFIG_FILE),
-                );
+                diagnostics.push(config_problem(Diagnostic::error(format!(
+                    "source folder \"{}\" does not exist or cannot be read",
+                    source.path.display()
+                ))));
                 continue;
             }
         };
@@ -124,14 +149,12 @@ pub fn discover(
                     Ok(result) => {
                         files.extend(result.files);
                         problems.extend(result.problems.into_iter().map(|(path, message)| {
-                            Diagnostic::warning(message)
-                                .in_file(&paths::display(&portal_root, &path))
+                            Diagnostic::warning(message).in_file(&repo.display_path(&path))
                         }));
                     }
-                    Err(message) => problems.push(
-                        Diagnostic::error(format!("discover pattern: {message}"))
-                            .in_file(CONFIG_FILE),
-                    ),
+                    Err(message) => problems.push(config_problem(Diagnostic::error(format!(
+                        "discover pattern: {message}"
+                    )))),
                 }
             }
             (*source_index, files, problems)
@@ -153,13 +176,10 @@ pub fn discover(
 
     for location in &config.catalog.locations {
         if location.location_type == LocationType::Url {
-            diagnostics.push(
-                Diagnostic::warning(format!(
-                    "catalog.locations: url target \"{}\" is not read; greenroom reads files (add the repository as a source instead)",
-                    location.target
-                ))
-                .in_file(CONFIG_FILE),
-            );
+            diagnostics.push(config_problem(Diagnostic::warning(format!(
+                "catalog.locations: url target \"{}\" is not read; greenroom reads files (add the repository as a source instead)",
+                location.target
+            ))));
             continue;
         }
         match paths::glob_files(
@@ -170,13 +190,10 @@ pub fn discover(
         ) {
             Ok(result) => {
                 if result.files.is_empty() {
-                    diagnostics.push(
-                        Diagnostic::error(format!(
-                            "catalog.locations target \"{}\" matched no file",
-                            location.target
-                        ))
-                        .in_file(CONFIG_FILE),
-                    );
+                    diagnostics.push(config_problem(Diagnostic::error(format!(
+                        "catalog.locations target \"{}\" matched no file",
+                        location.target
+                    ))));
                 }
                 for (path, message) in result.problems {
                     diagnostics.push(
@@ -187,10 +204,9 @@ pub fn discover(
                     set.files.push(file_entry(&set, path, 0));
                 }
             }
-            Err(message) => diagnostics.push(
-                Diagnostic::error(format!("catalog.locations target: {message}"))
-                    .in_file(CONFIG_FILE),
-            ),
+            Err(message) => diagnostics.push(config_problem(Diagnostic::error(format!(
+                "catalog.locations target: {message}"
+            )))),
         }
     }
 
@@ -203,7 +219,7 @@ pub fn discover(
 
 fn file_entry(set: &SourceSet, path: PathBuf, rank: usize) -> DescriptorFile {
     let repo = set.repo_of(&path);
-    let display = paths::display(&set.portal_root, &path);
+    let display = set.display(&path);
     DescriptorFile {
         origin: display.clone(),
         repo_display: repo.map(|i| set.repos[i].display.clone()),

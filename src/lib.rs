@@ -120,7 +120,11 @@ fn load_catalog(root: &Path, show_progress: bool) -> anyhow::Result<Loaded> {
     diagnostics.extend(resolved);
     diag::sort(&mut diagnostics);
     timings.stage(Some("resolve"), "");
-    let source_dirs = config.sources.iter().map(|s| sources.portal_root.join(&s.path)).collect();
+    let source_dirs = config
+        .sources
+        .iter()
+        .map(|s| sources.portal_root.join(&s.path))
+        .collect();
     Ok(Loaded {
         timings,
         config,
@@ -163,7 +167,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
     let (theme, theme_problems) = theme::load(&portal_root);
     diagnostics.extend(theme_problems);
     diag::sort(&mut diagnostics);
-    let written = !(options.strict && !diagnostics.is_empty());
+    let written = !options.strict || diagnostics.is_empty();
     let mut pages = 0;
     if written {
         let tera = render::compile(&theme)?;

@@ -34,6 +34,12 @@ pub fn check_destination(out: &Path, protected: &[PathBuf]) -> anyhow::Result<()
             );
         }
     }
+    if out.exists() && !out.is_dir() {
+        bail!(
+            "refusing to replace {}: it is a file, not a site folder",
+            out.display()
+        );
+    }
     if out.is_dir() {
         let non_empty = std::fs::read_dir(&out)
             .map(|mut d| d.next().is_some())
@@ -73,9 +79,16 @@ pub struct Staging {
 impl Staging {
     /// Creates an empty staging folder beside `out`.
     pub fn begin(out: &Path) -> anyhow::Result<Staging> {
-        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-        let name = out.file_name().context("output path has no folder name")?.to_string_lossy();
+        let parent = out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+        let name = out
+            .file_name()
+            .context("output path has no folder name")?
+            .to_string_lossy();
         let dir = parent.join(format!(".{name}.tmp-{}", std::process::id()));
         let retired = parent.join(format!(".{name}.old-{}", std::process::id()));
         if dir.exists() {
@@ -94,7 +107,8 @@ impl Staging {
     pub fn write(&self, file: &OutputFile) -> anyhow::Result<()> {
         let path = self.dir.join(&file.path);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
         }
         std::fs::write(&path, &file.bytes).with_context(|| format!("writing {}", path.display()))
     }
@@ -108,12 +122,14 @@ impl Staging {
         }
         if let Err(error) = std::fs::rename(&self.dir, &out) {
             let _ = std::fs::rename(&self.retired, &out);
-            return Err(anyhow::Error::new(error).context(format!("moving the new site into {}", out.display())));
+            return Err(anyhow::Error::new(error)
+                .context(format!("moving the new site into {}", out.display())));
         }
         self.committed = true;
         if self.retired.exists() {
-            remove_tree(&self.retired)
-                .with_context(|| format!("removing the previous site {}", self.retired.display()))?;
+            remove_tree(&self.retired).with_context(|| {
+                format!("removing the previous site {}", self.retired.display())
+            })?;
         }
         Ok(())
     }
@@ -186,7 +202,7 @@ mod tests {
         assert!(check_destination(dir.path(), &[]).is_err());
         let portal = dir.path().join("portal");
         std::fs::create_dir_all(&portal).expect("mkdir");
-        assert!(check_destination(dir.path(), &[portal.clone()]).is_err());
+        assert!(check_destination(dir.path(), std::slice::from_ref(&portal)).is_err());
         assert!(check_destination(&portal.join("site"), &[portal]).is_ok());
     }
 }

@@ -97,11 +97,21 @@ pub fn glob_files(
     }
     let mut result = GlobResult::default();
     if rest.is_empty() {
-        match resolve_confined(base_dir, pattern, root) {
-            Ok(path) if path.is_file() => result.files.push(path),
+        if std::fs::symlink_metadata(&start).is_err() {
+            return Ok(result);
+        }
+        match start.canonicalize() {
+            Ok(real) if !real.starts_with(root) => result.problems.push((
+                start,
+                "symlink points outside the repository; not followed".to_string(),
+            )),
+            Ok(real) if real.is_file() => result.files.push(real),
             Ok(_) => return Err(format!("\"{pattern}\" is a folder, not a file")),
-            Err(e) if e.ends_with("does not exist") => {}
-            Err(e) => return Err(e),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => result.problems.push((
+                start,
+                "symlink points to a file that does not exist; not followed".to_string(),
+            )),
+            Err(e) => result.problems.push((start, format!("cannot read: {e}"))),
         }
         return Ok(result);
     }

@@ -139,12 +139,80 @@ fn first_content_line(text: &str, start_line: usize) -> usize {
 }
 
 fn parse_chunk(text: &str, start_line: usize) -> Result<Value, YamlError> {
+    if let Some(line) = flow_nesting_overflow(text) {
+        return Err(YamlError {
+            line: Some(line + start_line - 1),
+            message: format!("document is nested too deeply (more than {MAX_DEPTH} levels)"),
+        });
+    }
     let value: serde_yaml::Value =
         serde_yaml::from_str(text).map_err(|e| convert_error(&e, text, start_line))?;
     to_json(value).map_err(|message| YamlError {
         line: Some(first_content_line(text, start_line)),
         message,
     })
+}
+
+/// Deepest nesting greenroom accepts; the YAML library's own recursion limit.
+const MAX_DEPTH: usize = 128;
+
+/// The 1-based line (of `text`) where flow collections (`[`, `{`) nest deeper than
+/// [`MAX_DEPTH`], if they do. The YAML library refuses such documents too, but only after work
+/// that grows with the square of the depth for flow mappings; this scan is linear. Quoted
+/// scalars and comments are skipped; brackets inside plain scalars may be counted, which only
+/// matters for text with over a hundred unclosed brackets.
+fn flow_nesting_overflow(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut line = 1;
+    let mut quote: Option<char> = None;
+    let mut previous = '\n';
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\n' {
+            line += 1;
+        }
+        match quote {
+            Some('\'') if c == '\'' => {
+                if chars.peek() == Some(&'\'') {
+                    chars.next();
+                } else {
+                    quote = None;
+                }
+            }
+            Some('"') if c == '\\' => {
+                if chars.next() == Some('\n') {
+                    line += 1;
+                }
+            }
+            Some('"') if c == '"' => quote = None,
+            Some(_) => {}
+            None => match c {
+                '\'' | '"' if previous.is_whitespace() || "[{,:".contains(previous) => {
+                    quote = Some(c)
+                }
+                '#' if previous.is_whitespace() => {
+                    for rest in chars.by_ref() {
+                        if rest == '\n' {
+                            line += 1;
+                            break;
+                        }
+                    }
+                    previous = '\n';
+                    continue;
+                }
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Some(line);
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+        previous = c;
+    }
+    None
 }
 
 fn convert_error(error: &serde_yaml::Error, text: &str, start_line: usize) -> YamlError {
@@ -165,10 +233,12 @@ fn convert_error(error: &serde_yaml::Error, text: &str, start_line: usize) -> Ya
                 format!("tab character in indentation (YAML indents with spaces only): {message}");
         }
     }
+    let mut line = line;
     if raw.contains("recursion limit exceeded") {
-        message = "document is nested too deeply (more than 128 levels)".to_string();
+        message = format!("document is nested too deeply (more than {MAX_DEPTH} levels)");
     } else if raw.contains("repetition limit exceeded") {
         message = "document expands too many aliases (a YAML alias bomb?)".to_string();
+        line = line.or(Some(first_content_line(text, start_line)));
     }
     YamlError { line, message }
 }
@@ -446,5 +516,27 @@ mod tests {
         }
         let error = parse_documents(&bomb).remove(0).expect_err("bomb");
         assert!(error.message.contains("alias"), "{}", error.message);
+    }
+
+    #[test]
+    fn flow_nesting_scan_skips_quotes_and_comments_and_names_the_line() {
+        let brackets = "[".repeat(200);
+        for harmless in [
+            format!("a: \"{brackets}\"\n"),
+            format!("a: '{brackets}'\n"),
+            format!("a: 1 # {brackets}\n"),
+            format!("a: |\n  it's \"quoted {brackets}\"\n"),
+        ] {
+            assert_eq!(flow_nesting_overflow(&harmless), None, "{harmless}");
+            assert!(parse_documents(&harmless)[0].is_ok(), "{harmless}");
+        }
+        let deep = format!("a: 1\nb: {}1{}\n", "{a: ".repeat(500), "}".repeat(500));
+        let error = parse_documents(&deep).remove(0).expect_err("too deep");
+        assert_eq!(error.line, Some(2));
+        assert!(
+            error.message.contains("more than 128 levels"),
+            "{}",
+            error.message
+        );
     }
 }

@@ -32,8 +32,14 @@ fn canonical_ref(item: &Value) -> String {
     format!(
         "{}:{}/{}",
         item["kind"].as_str().expect("kind").to_lowercase(),
-        item["metadata"]["namespace"].as_str().expect("namespace filled in").to_lowercase(),
-        item["metadata"]["name"].as_str().expect("name").to_lowercase()
+        item["metadata"]["namespace"]
+            .as_str()
+            .expect("namespace filled in")
+            .to_lowercase(),
+        item["metadata"]["name"]
+            .as_str()
+            .expect("name")
+            .to_lowercase()
     )
 }
 
@@ -68,7 +74,11 @@ fn check_is_clean() {
     let portal = Portal::copy_of(&example_org_dir());
     let (run, diagnostics) = portal.check_json();
     run.assert_code(0);
-    assert_eq!(diagnostics, Value::Array(Vec::new()), "example-org must have no diagnostics");
+    assert_eq!(
+        diagnostics,
+        Value::Array(Vec::new()),
+        "example-org must have no diagnostics"
+    );
     let human = portal.check(&[]);
     human.assert_code(0);
     assert_eq!(
@@ -100,12 +110,23 @@ fn build_has_one_page_per_entity() {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("cannot read the entity count in {summary:?}"));
     assert!(summary.contains(" 0 errors, 0 warnings"), "{summary}");
-    assert!(summary.ends_with(&portal.out.display().to_string()), "{summary}");
+    assert!(
+        summary.ends_with(&portal.out.display().to_string()),
+        "{summary}"
+    );
 
     let document = site.json("catalog/entities.json");
     let items = items(&site);
-    assert_eq!(document["totalItems"], items.len(), "totalItems counts the items");
-    assert_eq!(items.len(), summary_entities, "the summary counts the exported entities");
+    assert_eq!(
+        document["totalItems"],
+        items.len(),
+        "totalItems counts the items"
+    );
+    assert_eq!(
+        items.len(),
+        summary_entities,
+        "the summary counts the exported entities"
+    );
     assert_eq!(items.len(), ENTITIES);
     assert!(document["pageInfo"].is_object(), "pageInfo is an object");
 
@@ -116,7 +137,11 @@ fn build_has_one_page_per_entity() {
             item["kind"].as_str().expect("kind"),
             item["metadata"]["name"].as_str().expect("name"),
         );
-        assert!(site.exists(&page), "{} has no page at {page}", canonical_ref(item));
+        assert!(
+            site.exists(&page),
+            "{} has no page at {page}",
+            canonical_ref(item)
+        );
         assert!(expected_pages.insert(page), "two entities share a page");
         for relation in item["relations"].as_array().expect("relations") {
             let target = &relation["target"];
@@ -137,39 +162,125 @@ fn build_has_one_page_per_entity() {
     let entity_pages: BTreeSet<String> = site
         .html_files()
         .into_iter()
-        .filter(|f| f.starts_with("catalog/") && !f.starts_with("catalog/_by/") && f.matches('/').count() == 4)
+        .filter(|f| {
+            f.starts_with("catalog/")
+                && !f.starts_with("catalog/_by/")
+                && f.matches('/').count() == 4
+        })
         .collect();
-    assert_eq!(entity_pages, expected_pages, "no entity pages beyond the exported entities");
+    assert_eq!(
+        entity_pages, expected_pages,
+        "no entity pages beyond the exported entities"
+    );
 
-    for file in ["index.html", "catalog/index.html", "problems/index.html", "404.html"] {
+    for file in [
+        "index.html",
+        "catalog/index.html",
+        "problems/index.html",
+        "404.html",
+    ] {
         assert!(site.exists(file), "{file} is missing");
     }
     assert!(site.exists("catalog/_by/kind/component/index.html"));
-    assert!(site.files().iter().any(|f| f.starts_with("assets/")), "assets are published");
+    assert!(
+        site.files().iter().any(|f| f.starts_with("assets/")),
+        "assets are published"
+    );
     assert_eq!(site.json("diagnostics.json"), Value::Array(Vec::new()));
 }
 
-#[test]
-fn every_relative_link_resolves() {
-    let (portal, _) = built();
-    let site = portal.site();
+/// Checks every link of every page: relative ones (and absolute ones under `base_url`, when
+/// given) must name an existing file. Returns how many were checked and the broken ones.
+fn broken_links(site: &Site, base_url: Option<&str>) -> (usize, Vec<String>) {
     let files: BTreeSet<String> = site.files().into_iter().collect();
     let mut broken = Vec::new();
     let mut checked = 0;
     for page in site.html_files() {
         for link in links_of(&site.read(&page)) {
-            if is_external_or_fragment(&link) {
-                continue;
-            }
+            let target = match base_url.and_then(|base| link.strip_prefix(base)) {
+                Some(inside) => resolve_link("index.html", inside),
+                None if is_external_or_fragment(&link) => continue,
+                None => resolve_link(&page, &link),
+            };
             checked += 1;
-            match resolve_link(&page, &link) {
+            match target {
                 Some(target) if files.contains(&target) => {}
                 target => broken.push(format!("{page}: {link:?} -> {target:?}")),
             }
         }
     }
-    assert!(checked > ENTITIES * 5, "only {checked} links checked; is the link reader broken?");
-    assert!(broken.is_empty(), "{} broken links:\n{}", broken.len(), broken.join("\n"));
+    (checked, broken)
+}
+
+#[test]
+fn every_relative_link_resolves() {
+    let (portal, _) = built();
+    let (checked, broken) = broken_links(&portal.site(), None);
+    assert!(
+        checked > ENTITIES * 5,
+        "only {checked} links checked; is the link reader broken?"
+    );
+    assert!(
+        broken.is_empty(),
+        "{} broken links:\n{}",
+        broken.len(),
+        broken.join("\n")
+    );
+}
+
+/// With `pretty_urls` links name folders, and with `base_url` the 404 page links absolutely and a
+/// sitemap lists every page: all of them must still lead to files of the site.
+#[test]
+fn pretty_urls_and_base_url_links_resolve() {
+    let base = "https://portal.acme.example/dev/";
+    let portal = Portal::copy_of(&example_org_dir());
+    let config = std::fs::read_to_string(portal.path("greenroom.yaml")).expect("config");
+    portal.write(
+        "greenroom.yaml",
+        format!("{config}pretty_urls: true\nbase_url: {base}\n"),
+    );
+    portal.build(&[]).assert_code(0);
+    let site = portal.site();
+    let (checked, broken) = broken_links(&site, Some(base));
+    assert!(checked > ENTITIES * 5, "only {checked} links checked");
+    assert!(
+        broken.is_empty(),
+        "{} broken links:\n{}",
+        broken.len(),
+        broken.join("\n")
+    );
+    let gateway = site.read(&entity_page("default", "component", "payments-gateway"));
+    assert!(
+        links_of(&gateway)
+            .iter()
+            .any(|l| l.ends_with("/group/team-payments/")),
+        "pretty_urls links to folders"
+    );
+
+    let sitemap = site.read("sitemap.xml");
+    let locations: Vec<&str> = sitemap
+        .split("<loc>")
+        .skip(1)
+        .map(|rest| rest.split("</loc>").next().unwrap_or(""))
+        .collect();
+    let mut listed = BTreeSet::new();
+    for location in &locations {
+        let inside = location
+            .strip_prefix(base)
+            .unwrap_or_else(|| panic!("sitemap entry outside base_url: {location}"));
+        let file = resolve_link("index.html", &unescape_html(inside)).expect("inside the site");
+        assert!(
+            site.exists(&file),
+            "sitemap lists {location}, which is not a page"
+        );
+        listed.insert(file);
+    }
+    let pages: BTreeSet<String> = site
+        .html_files()
+        .into_iter()
+        .filter(|p| p != "404.html")
+        .collect();
+    assert_eq!(listed, pages, "the sitemap lists every page but 404.html");
 }
 
 #[test]
@@ -181,34 +292,66 @@ fn relations_are_stitched_both_ways() {
     // Declared on both sides.
     let team = item(&items, "group:default/team-checkout");
     let jane = item(&items, "user:default/jane-doe");
-    assert!(has_relation(team, "hasMember", "user:default/jane-doe"), "{team}");
-    assert!(has_relation(jane, "memberOf", "group:default/team-checkout"), "{jane}");
+    assert!(
+        has_relation(team, "hasMember", "user:default/jane-doe"),
+        "{team}"
+    );
+    assert!(
+        has_relation(jane, "memberOf", "group:default/team-checkout"),
+        "{jane}"
+    );
 
     // Declared only by the user: the group still gets hasMember.
     let storefront = item(&items, "group:default/team-storefront");
     let emma = item(&items, "user:default/emma-nowak");
-    assert!(has_relation(emma, "memberOf", "group:default/team-storefront"));
-    assert!(has_relation(storefront, "hasMember", "user:default/emma-nowak"), "{storefront}");
+    assert!(has_relation(
+        emma,
+        "memberOf",
+        "group:default/team-storefront"
+    ));
+    assert!(
+        has_relation(storefront, "hasMember", "user:default/emma-nowak"),
+        "{storefront}"
+    );
 
     // Declared only by the group (spec.members) and echoed on the user.
     let commerce = item(&items, "group:default/commerce");
     let lena = item(&items, "user:default/lena-fischer");
-    assert!(has_relation(commerce, "hasMember", "user:default/lena-fischer"));
+    assert!(has_relation(
+        commerce,
+        "hasMember",
+        "user:default/lena-fischer"
+    ));
     assert!(has_relation(lena, "memberOf", "group:default/commerce"));
 
     // Component providesApi ↔ API apiProvidedBy; owner ↔ ownerOf; parent ↔ child.
     let gateway = item(&items, "component:default/payments-gateway");
     let api = item(&items, "api:default/payments-api");
-    assert!(has_relation(gateway, "providesApi", "api:default/payments-api"));
-    assert!(has_relation(api, "apiProvidedBy", "component:default/payments-gateway"), "{api}");
-    assert!(has_relation(gateway, "ownedBy", "group:default/team-payments"));
+    assert!(has_relation(
+        gateway,
+        "providesApi",
+        "api:default/payments-api"
+    ));
+    assert!(
+        has_relation(api, "apiProvidedBy", "component:default/payments-gateway"),
+        "{api}"
+    );
+    assert!(has_relation(
+        gateway,
+        "ownedBy",
+        "group:default/team-payments"
+    ));
     assert!(has_relation(
         item(&items, "group:default/team-payments"),
         "ownerOf",
         "component:default/payments-gateway"
     ));
     assert!(has_relation(commerce, "childOf", "group:default/acme"));
-    assert!(has_relation(item(&items, "group:default/acme"), "parentOf", "group:default/commerce"));
+    assert!(has_relation(
+        item(&items, "group:default/acme"),
+        "parentOf",
+        "group:default/commerce"
+    ));
 
     // Every relation to an entity in the catalog has its inverse on the target.
     let inverse = |t: &str| -> &str {
@@ -238,7 +381,10 @@ fn relations_are_stitched_both_ways() {
             let target_ref = relation["targetRef"].as_str().expect("targetRef");
             let target = item(&items, target_ref);
             if !has_relation(target, inverse(kind), &source_ref) {
-                missing.push(format!("{source_ref} {kind} {target_ref}, but no {} back", inverse(kind)));
+                missing.push(format!(
+                    "{source_ref} {kind} {target_ref}, but no {} back",
+                    inverse(kind)
+                ));
             }
         }
     }
@@ -246,9 +392,17 @@ fn relations_are_stitched_both_ways() {
 
     // The pages show it too.
     let jane_page = entity_page("default", "user", "jane-doe");
-    assert!(page_targets(&site, &jane_page).contains(&entity_page("default", "group", "team-checkout")));
+    assert!(page_targets(&site, &jane_page).contains(&entity_page(
+        "default",
+        "group",
+        "team-checkout"
+    )));
     let api_page = entity_page("default", "api", "payments-api");
-    assert!(page_targets(&site, &api_page).contains(&entity_page("default", "component", "payments-gateway")));
+    assert!(page_targets(&site, &api_page).contains(&entity_page(
+        "default",
+        "component",
+        "payments-gateway"
+    )));
 }
 
 #[test]
@@ -276,7 +430,10 @@ fn api_pages_are_highlighted() {
     for api in ["payments-api", "checkout-api"] {
         let page = entity_page("default", "api", api);
         let html = site.read(&page);
-        assert!(html.contains("class=\"hl-"), "{page} has no highlighted markup");
+        assert!(
+            html.contains("class=\"hl-"),
+            "{page} has no highlighted markup"
+        );
     }
     assert!(site.exists("assets/highlight.css"));
 }
@@ -308,8 +465,15 @@ fn builds_are_deterministic() {
     let names_a: Vec<&String> = a.keys().collect();
     let names_b: Vec<&String> = b.keys().collect();
     assert_eq!(names_a, names_b, "the two builds wrote different files");
-    let different: Vec<&String> = a.iter().filter(|(k, v)| b.get(*k) != Some(v)).map(|(k, _)| k).collect();
-    assert!(different.is_empty(), "files differ between two builds: {different:?}");
+    let different: Vec<&String> = a
+        .iter()
+        .filter(|(k, v)| b.get(*k) != Some(v))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(
+        different.is_empty(),
+        "files differ between two builds: {different:?}"
+    );
     assert!(a.len() > ENTITIES);
 }
 
@@ -339,14 +503,26 @@ fn strict_build_with_problems_leaves_the_previous_site_untouched() {
     let run = broken.build_to(&out, &["--strict"]);
     run.assert_code(1);
     assert!(
-        run.stderr.contains("repos/zz-broken/catalog-info.yaml:2: error: unknown kind 'Componnet'"),
+        run.stderr
+            .contains("repos/zz-broken/catalog-info.yaml:2: error: unknown kind 'Componnet'"),
         "the strict failure says why; {}",
         run.describe()
     );
-    assert!(run.stderr.contains("build failed (--strict)"), "{}", run.describe());
+    assert!(
+        run.stderr.contains("build failed (--strict)"),
+        "{}",
+        run.describe()
+    );
     let after = snapshot_with_folders(&out);
-    assert!(before == after, "a failed --strict build changed the previous site");
-    assert_eq!(entry_names(&parent), vec!["site"], "staging folders left beside the output");
+    assert!(
+        before == after,
+        "a failed --strict build changed the previous site"
+    );
+    assert_eq!(
+        entry_names(&parent),
+        vec!["site"],
+        "staging folders left beside the output"
+    );
 
     // A clean rebuild over it still replaces it, and leaves nothing beside it either.
     clean.build_to(&out, &["--strict"]).assert_code(0);
@@ -359,8 +535,16 @@ fn non_strict_build_publishes_and_reports_problems() {
     let portal = broken_copy();
     let run = portal.build(&[]);
     run.assert_code(0);
-    assert!(run.stdout.contains(&format!("built {ENTITIES} entities")), "{}", run.describe());
-    assert!(run.stdout.contains("1 errors, 0 warnings"), "{}", run.describe());
+    assert!(
+        run.stdout.contains(&format!("built {ENTITIES} entities")),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        run.stdout.contains("1 errors, 0 warnings"),
+        "{}",
+        run.describe()
+    );
     let site = portal.site();
     let diagnostics = site.json("diagnostics.json");
     let list = diagnostics.as_array().expect("an array");
@@ -369,8 +553,14 @@ fn non_strict_build_publishes_and_reports_problems() {
     assert_eq!(list[0]["line"], 2);
     assert_eq!(list[0]["severity"], "error");
     let problems = site.read_unescaped("problems/index.html");
-    assert!(problems.contains("repos/zz-broken/catalog-info.yaml"), "the problems page names the file");
-    assert!(problems.contains("Componnet"), "the problems page shows the message");
+    assert!(
+        problems.contains("repos/zz-broken/catalog-info.yaml"),
+        "the problems page names the file"
+    );
+    assert!(
+        problems.contains("Componnet"),
+        "the problems page shows the message"
+    );
     assert!(site.exists(&entity_page("default", "component", "payments-gateway")));
 }
 
@@ -388,23 +578,80 @@ fn refuses_to_replace_a_folder_greenroom_did_not_write() {
 
     let run = portal.build_to(&foreign, &[]);
     run.assert_no_crash();
-    assert_ne!(run.code(), Some(0), "building into a foreign folder must fail; {}", run.describe());
+    assert_ne!(
+        run.code(),
+        Some(0),
+        "building into a foreign folder must fail; {}",
+        run.describe()
+    );
     assert!(run.stderr.contains("refusing"), "{}", run.describe());
-    assert_eq!(snapshot_with_folders(&foreign), before, "the foreign folder was changed");
-    assert_eq!(entry_names(portal.tmp()), siblings, "something was written beside it");
+    assert_eq!(
+        snapshot_with_folders(&foreign),
+        before,
+        "the foreign folder was changed"
+    );
+    assert_eq!(
+        entry_names(portal.tmp()),
+        siblings,
+        "something was written beside it"
+    );
+}
+
+#[test]
+fn refuses_to_replace_a_file() {
+    let portal = Portal::copy_of(&example_org_dir());
+    let folder = portal.tmp().join("documents");
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    let file = folder.join("notes.txt");
+    std::fs::write(&file, "precious").expect("write");
+
+    let run = portal.build_to(&file, &[]);
+    run.assert_no_crash();
+    assert_ne!(
+        run.code(),
+        Some(0),
+        "--out naming a file must fail; {}",
+        run.describe()
+    );
+    assert!(
+        run.stderr.contains("refusing"),
+        "the refusal says why; {}",
+        run.describe()
+    );
+    assert!(file.is_file(), "the file was replaced; {}", run.describe());
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), "precious");
+    assert_eq!(
+        entry_names(&folder),
+        vec!["notes.txt"],
+        "files left beside it"
+    );
 }
 
 #[test]
 fn refuses_to_write_over_the_portal_itself() {
     let portal = Portal::copy_of(&example_org_dir());
     let before = snapshot_with_folders(&portal.root);
-    for out in [portal.root.clone(), portal.tmp().to_path_buf(), portal.path("repos")] {
+    for out in [
+        portal.root.clone(),
+        portal.tmp().to_path_buf(),
+        portal.path("repos"),
+    ] {
         let run = portal.build_to(&out, &[]);
         run.assert_no_crash();
-        assert_ne!(run.code(), Some(0), "--out {} must be refused; {}", out.display(), run.describe());
+        assert_ne!(
+            run.code(),
+            Some(0),
+            "--out {} must be refused; {}",
+            out.display(),
+            run.describe()
+        );
         assert!(run.stderr.contains("refusing"), "{}", run.describe());
     }
-    assert_eq!(snapshot_with_folders(&portal.root), before, "the portal was changed");
+    assert_eq!(
+        snapshot_with_folders(&portal.root),
+        before,
+        "the portal was changed"
+    );
 }
 
 // ------------------------------------------------------------------------------------------ CLI
@@ -414,28 +661,46 @@ fn help_and_version() {
     let build = run(&["build", "--help"]);
     build.assert_code(0);
     for flag in ["--out", "--strict"] {
-        assert!(build.stdout.contains(flag), "build --help lacks {flag}; {}", build.describe());
+        assert!(
+            build.stdout.contains(flag),
+            "build --help lacks {flag}; {}",
+            build.describe()
+        );
     }
     let check = run(&["check", "--help"]);
     check.assert_code(0);
     for flag in ["--format", "--strict"] {
-        assert!(check.stdout.contains(flag), "check --help lacks {flag}; {}", check.describe());
+        assert!(
+            check.stdout.contains(flag),
+            "check --help lacks {flag}; {}",
+            check.describe()
+        );
     }
     let version = run(&["--version"]);
     version.assert_code(0);
-    assert_eq!(version.stdout.trim(), format!("greenroom {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        version.stdout.trim(),
+        format!("greenroom {}", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]
 fn check_usage_errors_exit_2() {
     let unknown = run(&["check", "--no-such-flag"]);
     unknown.assert_code(2);
-    assert!(unknown.stderr.contains("--no-such-flag"), "{}", unknown.describe());
+    assert!(
+        unknown.stderr.contains("--no-such-flag"),
+        "{}",
+        unknown.describe()
+    );
     let format = run(&["check", "--format", "yaml"]);
     format.assert_code(2);
     let tmp = tempfile::tempdir().expect("tempdir");
     let missing = tmp.path().join("no-such-portal");
     let cannot_run = run(&[std::ffi::OsStr::new("check"), missing.as_os_str()]);
     cannot_run.assert_code(2);
-    assert!(!Path::new(&missing).exists(), "check created the portal root");
+    assert!(
+        !Path::new(&missing).exists(),
+        "check created the portal root"
+    );
 }

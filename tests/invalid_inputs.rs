@@ -84,6 +84,7 @@ fn run_portal(portal: Portal, expected: &Value, timeout: Duration) -> Outcome {
         serde_json::to_string_pretty(&diagnostics).expect("serialise"),
     );
     check.assert_code(if has_errors(&diagnostics) { 1 } else { 0 });
+    assert_files_exist(&portal, &diagnostics);
 
     let build = portal.build_to_within(&portal.out, &[], timeout);
     build.assert_no_crash();
@@ -100,7 +101,22 @@ fn run_portal(portal: Portal, expected: &Value, timeout: Duration) -> Outcome {
         written, diagnostics,
         "diagnostics.json of the build differs from what check reported"
     );
-    Outcome { portal, diagnostics }
+    Outcome {
+        portal,
+        diagnostics,
+    }
+}
+
+/// A diagnostic's `file` is for jumping to: it must name something that exists in the portal.
+fn assert_files_exist(portal: &Portal, diagnostics: &Value) {
+    for d in diagnostics.as_array().expect("an array") {
+        if let Some(file) = d["file"].as_str() {
+            assert!(
+                std::fs::symlink_metadata(portal.path(file)).is_ok(),
+                "diagnostic names {file:?}, which does not exist in the portal: {d}"
+            );
+        }
+    }
 }
 
 /// Runs one committed case against its `expected.json`.
@@ -117,7 +133,8 @@ fn case_with(name: &str, prepare: impl FnOnce(&Portal)) -> Outcome {
     let expected_file = fixtures_dir().join(&folder).join("expected.json");
     assert_json_file(&expected_file, &diagnostics, name);
     let expected: Value =
-        serde_json::from_str(&std::fs::read_to_string(&expected_file).expect("expected.json")).expect("JSON");
+        serde_json::from_str(&std::fs::read_to_string(&expected_file).expect("expected.json"))
+            .expect("JSON");
     run_portal(portal, &expected, DEFAULT_TIMEOUT)
 }
 
@@ -142,14 +159,26 @@ fn entity_item(site: &Site, entity_ref: &str) -> Option<Value> {
         .iter()
         .find(|item| {
             let kind = item["kind"].as_str().unwrap_or("").to_lowercase();
-            let namespace = item["metadata"]["namespace"].as_str().unwrap_or("default").to_lowercase();
-            let name = item["metadata"]["name"].as_str().unwrap_or("").to_lowercase();
+            let namespace = item["metadata"]["namespace"]
+                .as_str()
+                .unwrap_or("default")
+                .to_lowercase();
+            let name = item["metadata"]["name"]
+                .as_str()
+                .unwrap_or("")
+                .to_lowercase();
             format!("{kind}:{namespace}/{name}") == entity_ref
         })
         .cloned()
 }
 
-fn diagnostic(severity: &str, file: &str, line: Option<u64>, entity: Option<&str>, message: &str) -> Value {
+fn diagnostic(
+    severity: &str,
+    file: &str,
+    line: Option<u64>,
+    entity: Option<&str>,
+    message: &str,
+) -> Value {
     json!({"severity": severity, "file": file, "line": line, "entity": entity, "message": message})
 }
 
@@ -158,21 +187,33 @@ fn diagnostic(severity: &str, file: &str, line: Option<u64>, entity: Option<&str
 #[test]
 fn every_fixture_folder_has_a_test() {
     let folders = entry_names(&fixtures_dir().join("invalid"));
-    assert_eq!(folders, CASES, "tests/fixtures/invalid/ and CASES must list the same cases");
-    let ok = std::fs::read(fixtures_dir().join("valid-minimal/repos/ok/catalog-info.yaml")).expect("base repo");
+    assert_eq!(
+        folders, CASES,
+        "tests/fixtures/invalid/ and CASES must list the same cases"
+    );
+    let ok = std::fs::read(fixtures_dir().join("valid-minimal/repos/ok/catalog-info.yaml"))
+        .expect("base repo");
     for case in CASES {
         let folder = fixtures_dir().join("invalid").join(case);
-        assert!(folder.join("expected.json").is_file(), "{case} has no expected.json");
+        assert!(
+            folder.join("expected.json").is_file(),
+            "{case} has no expected.json"
+        );
         let repo = std::fs::read(folder.join("repos/ok/catalog-info.yaml"))
             .unwrap_or_else(|e| panic!("{case} has no valid repository: {e}"));
-        assert_eq!(repo, ok, "{case}: repos/ok must be the same valid repository as valid-minimal");
+        assert_eq!(
+            repo, ok,
+            "{case}: repos/ok must be the same valid repository as valid-minimal"
+        );
     }
 }
 
 #[test]
 fn the_valid_repository_alone_is_clean() {
     let outcome = run_portal(generated(), &json!([]), DEFAULT_TIMEOUT);
-    assert!(outcome.site().exists("catalog/default/group/ok-team/index.html"));
+    assert!(outcome
+        .site()
+        .exists("catalog/default/group/ok-team/index.html"));
 }
 
 // ------------------------------------------------------------------------------- YAML and files
@@ -190,7 +231,9 @@ fn yaml_tab_in_indentation() {
 #[test]
 fn non_utf8_file() {
     let outcome = case("not-utf8");
-    assert!(!outcome.site().exists("catalog/default/component/latin1/index.html"));
+    assert!(!outcome
+        .site()
+        .exists("catalog/default/component/latin1/index.html"));
 }
 
 #[test]
@@ -206,7 +249,9 @@ fn comment_only_file() {
 #[test]
 fn document_that_is_a_list() {
     let outcome = case("root-is-list");
-    assert!(!outcome.site().exists("catalog/default/component/in-a-list/index.html"));
+    assert!(!outcome
+        .site()
+        .exists("catalog/default/component/in-a-list/index.html"));
 }
 
 #[test]
@@ -239,7 +284,13 @@ fn unknown_kind_with_a_typo() {
         "human format must read file:line: severity: message; {}",
         human.describe()
     );
-    assert!(human.stdout.contains("checked 2 entities: 1 errors, 0 warnings"), "{}", human.describe());
+    assert!(
+        human
+            .stdout
+            .contains("checked 2 entities: 1 errors, 0 warnings"),
+        "{}",
+        human.describe()
+    );
 }
 
 #[test]
@@ -287,7 +338,9 @@ fn annotation_with_a_non_string_value() {
 #[test]
 fn component_without_type_lifecycle_and_owner() {
     let outcome = case("component-missing-spec-fields");
-    assert!(!outcome.site().exists("catalog/default/component/half-done/index.html"));
+    assert!(!outcome
+        .site()
+        .exists("catalog/default/component/half-done/index.html"));
 }
 
 #[test]
@@ -323,10 +376,19 @@ fn dangling_owner_is_a_warning_and_the_page_marks_it() {
     assert_eq!(outcome.diagnostics.as_array().map(Vec::len), Some(1));
     let site = outcome.site();
     let page = "catalog/default/component/orphaned/index.html";
-    assert!(site.exists(page), "an entity with a dangling owner is still published");
+    assert!(
+        site.exists(page),
+        "an entity with a dangling owner is still published"
+    );
     let html = site.read_unescaped(page);
-    assert!(html.contains("team-that-left"), "the page names the missing owner");
-    assert!(html.contains("unresolved"), "the page marks the owner as unresolved");
+    assert!(
+        html.contains("team-that-left"),
+        "the page names the missing owner"
+    );
+    assert!(
+        html.contains("unresolved"),
+        "the page marks the owner as unresolved"
+    );
     for link in links_of(&site.read(page)) {
         let resolved = resolve_link(page, &link).unwrap_or_default();
         assert!(
@@ -335,6 +397,17 @@ fn dangling_owner_is_a_warning_and_the_page_marks_it() {
         );
     }
     let item = entity_item(&site, "component:default/orphaned").expect("exported");
+    // Warnings only: check passes, check --strict and build --strict fail without writing.
+    outcome.portal.check(&["--strict"]).assert_code(1);
+    let strict_out = outcome.portal.tmp().join("strict-out");
+    outcome
+        .portal
+        .build_to(&strict_out, &["--strict"])
+        .assert_code(1);
+    assert!(
+        !strict_out.exists(),
+        "a failed --strict build must not write anything"
+    );
     assert!(
         item["relations"]
             .as_array()
@@ -350,19 +423,27 @@ fn same_entity_in_two_repositories() {
     let outcome = case("duplicate-entity");
     let message = outcome.diagnostics[0]["message"].as_str().unwrap_or("");
     assert!(
-        message.contains("repos/app/catalog-info.yaml") && outcome.diagnostics[0]["file"] == "repos/fork/catalog-info.yaml",
+        message.contains("repos/app/catalog-info.yaml")
+            && outcome.diagnostics[0]["file"] == "repos/fork/catalog-info.yaml",
         "the conflict names both files"
     );
     let site = outcome.site();
     let html = site.read("catalog/default/component/shared-thing/index.html");
-    assert!(html.contains("The definition from the app repository."), "the first definition wins");
+    assert!(
+        html.contains("The definition from the app repository."),
+        "the first definition wins"
+    );
     assert!(!html.contains("The definition from the fork."));
     let items = site.json("catalog/entities.json")["items"].clone();
     let copies = items
         .as_array()
         .expect("items")
         .iter()
-        .filter(|i| i["metadata"]["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case("shared-thing")))
+        .filter(|i| {
+            i["metadata"]["name"]
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case("shared-thing"))
+        })
         .count();
     assert_eq!(copies, 1, "exported once");
 }
@@ -372,7 +453,9 @@ fn group_parent_cycle_terminates() {
     let outcome = case("group-parent-cycle");
     for name in ["team-alpha", "team-beta", "team-gamma"] {
         assert!(
-            outcome.site().exists(&format!("catalog/default/group/{name}/index.html")),
+            outcome
+                .site()
+                .exists(&format!("catalog/default/group/{name}/index.html")),
             "{name} is still published"
         );
     }
@@ -382,7 +465,9 @@ fn group_parent_cycle_terminates() {
 fn subcomponent_cycle_terminates() {
     let outcome = case("subcomponent-cycle");
     for name in ["chicken", "egg"] {
-        assert!(outcome.site().exists(&format!("catalog/default/component/{name}/index.html")));
+        assert!(outcome
+            .site()
+            .exists(&format!("catalog/default/component/{name}/index.html")));
     }
 }
 
@@ -391,13 +476,17 @@ fn subcomponent_cycle_terminates() {
 #[test]
 fn text_placeholder_to_a_missing_file() {
     let outcome = case("text-missing-file");
-    assert!(!outcome.site().exists("catalog/default/api/missing-spec-api/index.html"));
+    assert!(!outcome
+        .site()
+        .exists("catalog/default/api/missing-spec-api/index.html"));
 }
 
 #[test]
 fn text_placeholder_leaving_the_repository() {
     let outcome = case("text-escapes-repo");
-    assert!(!outcome.site().exists("catalog/default/api/sneaky-api/index.html"));
+    assert!(!outcome
+        .site()
+        .exists("catalog/default/api/sneaky-api/index.html"));
     assert_nowhere_in_site(&outcome.site(), "TOP-SECRET-PORTAL-FILE");
 }
 
@@ -406,9 +495,14 @@ fn text_placeholder_leaving_the_repository() {
 fn text_placeholder_through_a_symlink_leaving_the_repository() {
     let outcome = case_with("text-symlink-outside", |portal| {
         portal.symlink("../../secret.txt", "repos/app/openapi.yaml");
-        assert!(portal.path("repos/app/openapi.yaml").is_file(), "the symlink resolves");
+        assert!(
+            portal.path("repos/app/openapi.yaml").is_file(),
+            "the symlink resolves"
+        );
     });
-    assert!(!outcome.site().exists("catalog/default/api/symlinked-api/index.html"));
+    assert!(!outcome
+        .site()
+        .exists("catalog/default/api/symlinked-api/index.html"));
     assert_nowhere_in_site(&outcome.site(), "TOP-SECRET-PORTAL-FILE");
 }
 
@@ -432,9 +526,14 @@ fn javascript_links_are_never_hrefs() {
     let outcome = case("javascript-link");
     let site = outcome.site();
     let page = "catalog/default/component/clicky/index.html";
-    assert!(site.exists(page), "the entity is kept; only its links are dropped");
     assert!(
-        links_of(&site.read(page)).iter().any(|l| l == "https://grafana.example/d/clicky"),
+        site.exists(page),
+        "the entity is kept; only its links are dropped"
+    );
+    assert!(
+        links_of(&site.read(page))
+            .iter()
+            .any(|l| l == "https://grafana.example/d/clicky"),
         "the valid link is still shown"
     );
     for file in site.html_files() {
@@ -444,7 +543,10 @@ fn javascript_links_are_never_hrefs() {
                 .filter(|c| !c.is_whitespace() && !c.is_control())
                 .collect::<String>()
                 .to_ascii_lowercase();
-            assert!(!squeezed.contains("javascript:"), "{file} links to {link:?}");
+            assert!(
+                !squeezed.contains("javascript:"),
+                "{file} links to {link:?}"
+            );
         }
     }
 }
@@ -456,7 +558,8 @@ fn hostile_text_is_escaped_everywhere() {
     let page = "catalog/default/component/hostile/index.html";
     assert!(site.exists(page));
     assert!(
-        site.read_unescaped(page).contains("<script>alert(1)</script>"),
+        site.read_unescaped(page)
+            .contains("<script>alert(1)</script>"),
         "the title is shown (escaped), not dropped"
     );
     let html_files = site.html_files();
@@ -469,7 +572,10 @@ fn hostile_text_is_escaped_everywhere() {
             "\" onmouseover=\"alert(1)",
             "\"><script>",
         ] {
-            assert!(!html.contains(raw), "{file} contains the raw markup {raw:?}");
+            assert!(
+                !html.contains(raw),
+                "{file} contains the raw markup {raw:?}"
+            );
         }
     }
     for path in site.files() {
@@ -511,7 +617,9 @@ fn descriptor_over_the_size_limit() {
         "file is 20.0 MB; greenroom reads files up to 10 MB"
     )]);
     let outcome = run_portal(portal, &expected, Duration::from_secs(30));
-    assert!(!outcome.site().exists("catalog/default/component/huge/index.html"));
+    assert!(!outcome
+        .site()
+        .exists("catalog/default/component/huge/index.html"));
 }
 
 fn assert_too_deep(text: &str, line: u64) {
@@ -535,12 +643,18 @@ fn assert_too_deep(text: &str, line: u64) {
 
 #[test]
 fn deep_flow_sequence_nesting() {
-    assert_too_deep(&format!("{}{}\n", "[".repeat(20_000), "]".repeat(20_000)), 1);
+    assert_too_deep(
+        &format!("{}{}\n", "[".repeat(20_000), "]".repeat(20_000)),
+        1,
+    );
 }
 
 #[test]
 fn deep_flow_mapping_nesting() {
-    assert_too_deep(&format!("{}1{}\n", "{a: ".repeat(20_000), "}".repeat(20_000)), 1);
+    assert_too_deep(
+        &format!("{}1{}\n", "{a: ".repeat(20_000), "}".repeat(20_000)),
+        1,
+    );
 }
 
 #[test]
@@ -574,7 +688,9 @@ fn deep_flow_mapping_nesting_is_refused_in_linear_time() {
         format!("{}{}\n", "[".repeat(depth), "]".repeat(depth)),
     );
     let baseline = linear.check_json_within(Duration::from_secs(30)).0;
-    baseline.assert_code(1).assert_faster_than(Duration::from_secs(10));
+    baseline
+        .assert_code(1)
+        .assert_faster_than(Duration::from_secs(10));
 
     let mappings = generated();
     mappings.write(
@@ -583,12 +699,21 @@ fn deep_flow_mapping_nesting_is_refused_in_linear_time() {
     );
     let run = run_in(
         mappings.tmp(),
-        &[OsStr::new("check"), mappings.root.as_os_str(), OsStr::new("--format"), OsStr::new("json")],
+        &[
+            OsStr::new("check"),
+            mappings.root.as_os_str(),
+            OsStr::new("--format"),
+            OsStr::new("json"),
+        ],
         Duration::from_secs(10),
     );
     run.assert_faster_than(Duration::from_secs(10));
     run.assert_code(1);
-    assert!(run.stdout.contains("nested too deeply"), "{}", run.describe());
+    assert!(
+        run.stdout.contains("nested too deeply"),
+        "{}",
+        run.describe()
+    );
 }
 
 #[cfg(unix)]
@@ -604,12 +729,114 @@ fn symlink_loop_inside_a_repository() {
     std::fs::create_dir_all(portal.path("repos/app/sub")).expect("mkdir");
     portal.symlink("..", "repos/app/sub/up");
     let expected = json!([
-        diagnostic("warning", "repos/app/loop", None, None, "symlink loop; not followed"),
-        diagnostic("warning", "repos/app/sub/up", None, None, "symlink loop; not followed"),
+        diagnostic(
+            "warning",
+            "repos/app/loop",
+            None,
+            None,
+            "symlink loop; not followed"
+        ),
+        diagnostic(
+            "warning",
+            "repos/app/sub/up",
+            None,
+            None,
+            "symlink loop; not followed"
+        ),
     ]);
     let outcome = run_portal(portal, &expected, Duration::from_secs(20));
-    assert!(outcome.site().exists("catalog/default/component/loopy/index.html"));
+    assert!(outcome
+        .site()
+        .exists("catalog/default/component/loopy/index.html"));
     let site = outcome.site();
     let entities = site.json("catalog/entities.json");
-    assert_eq!(entities["totalItems"], 3, "loopy, ok-service and ok-team, each once");
+    assert_eq!(
+        entities["totalItems"], 3,
+        "loopy, ok-service and ok-team, each once"
+    );
+}
+
+/// A checkout that is a symlink (`repos/linked -> ~/src/linked`) is read as a repository, so its
+/// files must be reported relative to the portal root like any other, and the host's absolute
+/// path must not end up in the published site.
+#[cfg(unix)]
+#[test]
+fn symlinked_checkout_keeps_portal_relative_paths() {
+    let portal = generated();
+    let elsewhere = portal.tmp().join("elsewhere/linked");
+    std::fs::create_dir_all(&elsewhere).expect("mkdir");
+    std::fs::write(
+        elsewhere.join("catalog-info.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: linked\nspec:\n  type: service\n  lifecycle: production\n  owner: team-that-left\n",
+    )
+    .expect("write");
+    portal.symlink(&elsewhere, "repos/linked");
+    let expected = json!([diagnostic(
+        "warning",
+        "repos/linked/catalog-info.yaml",
+        Some(8),
+        Some("component:default/linked"),
+        "spec.owner refers to group:default/team-that-left, which is not in the catalog"
+    )]);
+    let outcome = run_portal(portal, &expected, DEFAULT_TIMEOUT);
+    assert!(outcome
+        .site()
+        .exists("catalog/default/component/linked/index.html"));
+    assert_nowhere_in_site(&outcome.site(), &outcome.portal.tmp().to_string_lossy());
+}
+
+/// Pointed at a folder that is not a portal (no greenroom.yaml, no repos/), check must say so
+/// without blaming a file that does not exist.
+#[test]
+fn folder_without_config_or_repositories() {
+    let portal = Portal::empty();
+    let (run, diagnostics) = portal.check_json();
+    run.assert_code(1);
+    let list = diagnostics.as_array().expect("an array");
+    assert_eq!(list.len(), 1, "{diagnostics}");
+    assert_eq!(list[0]["severity"], "error");
+    assert!(
+        list[0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("\"repos\""),
+        "{diagnostics}"
+    );
+    assert_files_exist(&portal, &diagnostics);
+}
+
+/// A repository's `catalog-info.yaml` that is a symlink out of the repository is refused; the
+/// refusal must name that file (there may be hundreds of repositories), not greenroom.yaml.
+#[cfg(unix)]
+#[test]
+fn descriptor_symlink_leaving_the_repository() {
+    let portal = generated();
+    portal.write(
+        "secret.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: top-secret\nspec:\n  type: service\n  lifecycle: production\n  owner: ok-team\n",
+    );
+    std::fs::create_dir_all(portal.path("repos/app")).expect("mkdir");
+    portal.symlink("../../secret.yaml", "repos/app/catalog-info.yaml");
+    let (run, diagnostics) = portal.check_json();
+    let list = diagnostics.as_array().expect("an array");
+    assert_eq!(list.len(), 1, "{diagnostics}");
+    assert!(
+        list[0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("symlink"),
+        "{diagnostics}"
+    );
+    assert_eq!(
+        list[0]["file"],
+        "repos/app/catalog-info.yaml",
+        "the diagnostic must name the symlink; {}",
+        run.describe()
+    );
+    let build = portal.build(&[]);
+    build.assert_code(0);
+    assert!(portal.site().exists(OK_PAGE));
+    assert!(!portal
+        .site()
+        .exists("catalog/default/component/top-secret/index.html"));
 }

@@ -379,13 +379,13 @@ fn follow_location(set: &SourceSet, loaded: &LoadedDocument, result: &mut FileRe
                 for (path, message) in found.problems {
                     result.diagnostics.push(
                         Diagnostic::warning(message)
-                            .in_file(&paths::display(&set.portal_root, &path))
+                            .in_file(&set.display(&path))
                             .maybe_entity(entity.as_ref()),
                     );
                 }
                 for path in found.files {
                     result.targets.push(DescriptorFile {
-                        display: paths::display(&set.portal_root, &path),
+                        display: set.display(&path),
                         root: file.root.clone(),
                         repo: file.repo,
                         repo_display: file.repo_display.clone(),

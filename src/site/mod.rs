@@ -657,7 +657,11 @@ impl<'a> Builder<'a> {
         let direct_set: BTreeSet<&EntityRef> = direct.iter().copied().collect();
         let mut owned = self.rows(linker, direct.iter().copied());
         let room = OWNED_ROWS_LIMIT.saturating_sub(owned.len());
-        let inherited: Vec<&EntityRef> = subtree.iter().filter(|r| !direct_set.contains(r)).take(room).collect();
+        let inherited: Vec<&EntityRef> = subtree
+            .iter()
+            .filter(|r| !direct_set.contains(r))
+            .take(room)
+            .collect();
         owned.extend(self.rows(linker, inherited));
         let owned_by_children = group
             .related(RelationType::ParentOf)
@@ -668,9 +672,18 @@ impl<'a> Builder<'a> {
             })
             .collect();
         GroupSection {
-            parent: group.related(RelationType::ChildOf).next().map(|r| self.link(linker, r)),
-            children: group.related(RelationType::ParentOf).map(|r| self.link(linker, r)).collect(),
-            members: group.related(RelationType::HasMember).map(|r| self.link(linker, r)).collect(),
+            parent: group
+                .related(RelationType::ChildOf)
+                .next()
+                .map(|r| self.link(linker, r)),
+            children: group
+                .related(RelationType::ParentOf)
+                .map(|r| self.link(linker, r))
+                .collect(),
+            members: group
+                .related(RelationType::HasMember)
+                .map(|r| self.link(linker, r))
+                .collect(),
             owned,
             owned_total: subtree.len(),
             owned_by_children,

@@ -31,7 +31,9 @@ pub const BLESS_VAR: &str = "GREENROOM_BLESS";
 
 /// `tests/fixtures/`.
 pub fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("fixtures")
 }
 
 /// `example-org/` at the repository root.
@@ -65,9 +67,14 @@ impl Run {
     /// Everything useful for a failure message.
     pub fn describe(&self) -> String {
         let how = match self.status {
-            None => format!("killed after {:.1} s (time limit)", self.elapsed.as_secs_f64()),
+            None => format!(
+                "killed after {:.1} s (time limit)",
+                self.elapsed.as_secs_f64()
+            ),
             Some(status) => match (status.code(), signal_of(status)) {
-                (Some(code), _) => format!("exit code {code} after {:.2} s", self.elapsed.as_secs_f64()),
+                (Some(code), _) => {
+                    format!("exit code {code} after {:.2} s", self.elapsed.as_secs_f64())
+                }
                 (None, Some(signal)) => format!("killed by signal {signal}"),
                 (None, None) => format!("{status}"),
             },
@@ -98,7 +105,12 @@ impl Run {
 
     /// Asserts an exact exit code.
     pub fn assert_code(&self, expected: i32) -> &Self {
-        assert_eq!(self.code(), Some(expected), "unexpected exit; {}", self.describe());
+        assert_eq!(
+            self.code(),
+            Some(expected),
+            "unexpected exit; {}",
+            self.describe()
+        );
         self
     }
 
@@ -139,7 +151,10 @@ fn truncate(text: &str, max: usize) -> &str {
 /// Runs the binary with `args` in `cwd`, killing it after `timeout`.
 pub fn run_in<S: AsRef<OsStr>>(cwd: &Path, args: &[S], timeout: Duration) -> Run {
     let command = std::iter::once(BIN.to_string())
-        .chain(args.iter().map(|a| a.as_ref().to_string_lossy().into_owned()))
+        .chain(
+            args.iter()
+                .map(|a| a.as_ref().to_string_lossy().into_owned()),
+        )
         .collect::<Vec<_>>()
         .join(" ");
     let started = Instant::now();
@@ -227,14 +242,19 @@ impl Portal {
         let source = fixtures_dir().join(name);
         assert!(source.is_dir(), "no fixture folder {}", source.display());
         let portal = Portal::empty();
-        copy_tree(&source, &portal.root, &|relative| relative != Path::new("expected.json"));
+        copy_tree(&source, &portal.root, &|relative| {
+            relative != Path::new("expected.json")
+        });
         portal
     }
 
-    /// A copy of any portal folder.
+    /// A copy of any portal folder, without its default output folder `site/` (left there by
+    /// someone's manual build, it is not input).
     pub fn copy_of(source: &Path) -> Portal {
         let portal = Portal::empty();
-        copy_tree(source, &portal.root, &|_| true);
+        copy_tree(source, &portal.root, &|relative| {
+            relative != Path::new("site")
+        });
         portal
     }
 
@@ -254,7 +274,8 @@ impl Portal {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).expect("creating folders");
         }
-        std::fs::write(&path, contents).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+        std::fs::write(&path, contents)
+            .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
         self
     }
 
@@ -283,9 +304,17 @@ impl Portal {
         let run = self.run_with_root("check", &["--format", "json"], timeout);
         run.assert_no_crash();
         let text = self.normalise(&run.stdout);
-        let value: Value = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("check --format json printed invalid JSON ({e}); {}", run.describe()));
-        assert!(value.is_array(), "check --format json must print an array; {}", run.describe());
+        let value: Value = serde_json::from_str(&text).unwrap_or_else(|e| {
+            panic!(
+                "check --format json printed invalid JSON ({e}); {}",
+                run.describe()
+            )
+        });
+        assert!(
+            value.is_array(),
+            "check --format json must print an array; {}",
+            run.describe()
+        );
         (run, value)
     }
 
@@ -339,7 +368,9 @@ pub fn copy_tree(source: &Path, destination: &Path, keep: &dyn Fn(&Path) -> bool
                 continue;
             }
             let target = destination.join(relative);
-            let kind = std::fs::symlink_metadata(&path).expect("metadata").file_type();
+            let kind = std::fs::symlink_metadata(&path)
+                .expect("metadata")
+                .file_type();
             if kind.is_dir() {
                 std::fs::create_dir_all(&target).expect("creating a folder");
                 walk(base, &path, destination, keep);
@@ -400,7 +431,10 @@ impl Site {
 
     /// Every `.html` file, site-relative.
     pub fn html_files(&self) -> Vec<String> {
-        self.files().into_iter().filter(|f| f.ends_with(".html")).collect()
+        self.files()
+            .into_iter()
+            .filter(|f| f.ends_with(".html"))
+            .collect()
     }
 
     /// Every file with its bytes.
@@ -423,7 +457,9 @@ pub fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
         for entry in entries {
             let path = entry.expect("directory entry").path();
             let relative = relative_slash(base, &path);
-            let kind = std::fs::symlink_metadata(&path).expect("metadata").file_type();
+            let kind = std::fs::symlink_metadata(&path)
+                .expect("metadata")
+                .file_type();
             if kind.is_symlink() {
                 let target = std::fs::read_link(&path).expect("read link");
                 into.insert(relative, format!("-> {}", target.display()).into_bytes());
@@ -450,7 +486,9 @@ pub fn snapshot_with_folders(root: &Path) -> BTreeMap<String, Vec<u8>> {
         };
         for entry in entries {
             let path = entry.expect("directory entry").path();
-            let kind = std::fs::symlink_metadata(&path).expect("metadata").file_type();
+            let kind = std::fs::symlink_metadata(&path)
+                .expect("metadata")
+                .file_type();
             if kind.is_dir() {
                 into.insert(format!("{}/", relative_slash(base, &path)), Vec::new());
                 folders(base, &path, into);
@@ -474,7 +512,12 @@ fn relative_slash(base: &Path, path: &Path) -> String {
 pub fn entry_names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("listing {}: {e}", dir.display()))
-        .map(|e| e.expect("directory entry").file_name().to_string_lossy().into_owned())
+        .map(|e| {
+            e.expect("directory entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     names.sort();
     names
@@ -503,7 +546,10 @@ pub fn unescape_html(text: &str) -> String {
             "apos" => Some('\''),
             "nbsp" => Some('\u{a0}'),
             _ => {
-                if let Some(hex) = entity.strip_prefix("#x").or_else(|| entity.strip_prefix("#X")) {
+                if let Some(hex) = entity
+                    .strip_prefix("#x")
+                    .or_else(|| entity.strip_prefix("#X"))
+                {
                     u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
                 } else if let Some(decimal) = entity.strip_prefix('#') {
                     decimal.parse::<u32>().ok().and_then(char::from_u32)
@@ -563,8 +609,7 @@ pub fn links_of(html: &str) -> Vec<String> {
 /// Whether a link leaves the site (or stays on the page) and so is not checked as a file.
 pub fn is_external_or_fragment(link: &str) -> bool {
     let lower = link.trim().to_ascii_lowercase();
-    lower.is_empty()
-        || lower.starts_with('#')
+    lower.starts_with('#')
         || lower.starts_with("http://")
         || lower.starts_with("https://")
         || lower.starts_with("mailto:")
@@ -629,7 +674,10 @@ pub fn resolve_link(page: &str, link: &str) -> Option<String> {
 /// Compares `actual` with the JSON in `expected_file`, or writes it there when [`BLESS_VAR`] is
 /// set. Panics with both documents on a mismatch.
 pub fn assert_json_file(expected_file: &Path, actual: &Value, context: &str) {
-    let actual_text = format!("{}\n", serde_json::to_string_pretty(actual).expect("serialise"));
+    let actual_text = format!(
+        "{}\n",
+        serde_json::to_string_pretty(actual).expect("serialise")
+    );
     if std::env::var_os(BLESS_VAR).is_some_and(|v| v == "1") {
         let current = std::fs::read_to_string(expected_file).unwrap_or_default();
         if current != actual_text {

@@ -180,6 +180,7 @@
         });
         select.addEventListener('change', function () {
           facet.selected = select.value;
+          limit = PAGE;
           apply(true);
         });
         facet.select = select;
@@ -198,6 +199,7 @@
       });
       query = '';
       if (input) input.value = '';
+      limit = PAGE;
       apply(true);
     });
     countEl.parentNode.appendChild(clearButton);
@@ -224,6 +226,7 @@
         form.addEventListener('submit', function (event) {
           event.preventDefault();
           query = input.value.trim();
+          limit = PAGE;
           apply(true);
         });
       }
@@ -231,6 +234,7 @@
         var next = input.value.trim();
         if (next === query) return;
         query = next;
+        limit = PAGE;
         apply(true);
       }, 60);
       input.addEventListener('input', onInput);
@@ -266,18 +270,37 @@
       } catch (e) { /* some file:// contexts refuse; filtering still works */ }
     }
 
+    /* Laying out thousands of table rows at once freezes the page, so at most `limit` matching
+     * rows are shown; "Show more" raises the limit. Filters reset it. */
+    var PAGE = 500;
+    var limit = PAGE;
+    var moreBar = el('div', { 'class': 'more-rows', hidden: '' });
+    var moreText = el('p', { 'class': 'muted small' });
+    var moreButton = el('button', { type: 'button', 'class': 'button' });
+    var allButton = el('button', { type: 'button', 'class': 'button' });
+    moreBar.appendChild(moreText);
+    moreBar.appendChild(moreButton);
+    moreBar.appendChild(allButton);
+    table.parentNode.parentNode.insertBefore(moreBar, table.parentNode.nextSibling);
+    moreButton.addEventListener('click', function () { limit += PAGE; apply(false); });
+    allButton.addEventListener('click', function () { limit = Infinity; apply(false); });
+
     function apply(updateUrl) {
       var terms = query ? query.toLowerCase().split(/\s+/).filter(Boolean) : [];
-      var shown = 0;
+      var matched = 0;
       for (var r = 0; r < rows.length; r++) {
         var row = rows[r];
-        var hide = !matches(row, terms);
+        var hide = true;
+        if (matches(row, terms)) {
+          matched++;
+          hide = matched > limit;
+        }
         if (hide !== row.hidden) {
           row.hidden = hide;
           row.tr.hidden = hide;
         }
-        if (!hide) shown++;
       }
+      var shown = Math.min(matched, limit);
       var filtered = !!query;
       facets.forEach(function (facet) {
         if (facet.selected) filtered = true;
@@ -285,23 +308,51 @@
       });
       countEl.textContent = '';
       if (filtered) {
-        countEl.appendChild(el('strong', null, String(shown)));
+        countEl.appendChild(el('strong', null, String(matched)));
         countEl.appendChild(document.createTextNode(' of ' + total + ' ' + plural(total, 'entity', 'entities')));
       } else {
         countEl.appendChild(el('strong', null, String(total)));
         countEl.appendChild(document.createTextNode(' ' + plural(total, 'entity', 'entities')));
       }
       clearButton.hidden = !filtered;
-      if (emptyEl) emptyEl.hidden = shown !== 0;
-      table.parentNode.hidden = shown === 0 && total > 0;
+      if (emptyEl) emptyEl.hidden = matched !== 0;
+      table.parentNode.hidden = matched === 0 && total > 0;
+      if (matched > shown) {
+        moreText.textContent = 'Showing the first ' + shown + ' of ' + matched + '.';
+        var next = Math.min(PAGE, matched - shown);
+        moreButton.textContent = 'Show ' + next + ' more';
+        allButton.textContent = 'Show all ' + matched;
+        allButton.hidden = matched - shown <= PAGE;
+        moreBar.hidden = false;
+      } else {
+        moreBar.hidden = true;
+      }
       if (updateUrl) syncUrl();
     }
 
     apply(false);
   }
 
+  /* Truncated table descriptions get their full text as a tooltip on first hover. */
+  function initTruncationTitles() {
+    document.addEventListener('mouseover', function (event) {
+      var target = event.target;
+      if (!target || !target.classList || !target.classList.contains('truncate') || target.hasAttribute('title')) return;
+      if (target.scrollHeight > target.clientHeight + 1 || target.scrollWidth > target.clientWidth) {
+        target.setAttribute('title', target.textContent);
+      }
+    });
+  }
+
+  /* A profile picture that fails to load is hidden rather than shown broken. */
+  document.addEventListener('error', function (event) {
+    var target = event.target;
+    if (target && target.tagName === 'IMG' && target.classList.contains('avatar')) target.hidden = true;
+  }, true);
+
   function init() {
     initThemeToggle();
+    initTruncationTitles();
     initSearchShortcut();
     initCatalog();
   }
