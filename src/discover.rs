@@ -65,6 +65,22 @@ impl SourceSet {
     }
 }
 
+impl SourceSet {
+    /// The file on disk behind a portal-relative display path, and the folder that paths
+    /// written in it must stay inside (its repository, or the portal root).
+    pub fn file_on_disk(&self, display: &str) -> (PathBuf, PathBuf) {
+        for repo in &self.repos {
+            if let Some(rest) = display
+                .strip_prefix(repo.display.as_str())
+                .and_then(|r| r.strip_prefix('/'))
+            {
+                return (repo.root.join(rest), repo.root.clone());
+            }
+        }
+        (self.portal_root.join(display), self.portal_root.clone())
+    }
+}
+
 impl Repo {
     /// The portal-relative path of a file inside this repository.
     pub fn display_path(&self, path: &Path) -> String {

@@ -8,12 +8,14 @@ pub mod catalog;
 pub mod config;
 pub mod diag;
 pub mod discover;
+pub mod docs;
 pub mod highlight;
 pub mod output;
 pub mod paths;
 pub mod render;
 pub mod site;
 pub mod theme;
+pub mod urls;
 pub mod yaml;
 
 use crate::catalog::Catalog;
@@ -71,6 +73,7 @@ struct Loaded {
     diagnostics: Vec<Diagnostic>,
     portal_root: PathBuf,
     source_dirs: Vec<PathBuf>,
+    docs: docs::DocSet,
 }
 
 /// Stage timer: records how long each stage took and shows progress on a terminal.
@@ -118,8 +121,12 @@ fn load_catalog(root: &Path, show_progress: bool) -> anyhow::Result<Loaded> {
     timings.stage(Some("load"), "resolving the catalog");
     let (catalog, resolved) = catalog::resolve(&documents, &config);
     diagnostics.extend(resolved);
+    drop(documents);
+    timings.stage(Some("resolve"), "rendering documentation");
+    let (docs, doc_problems) = docs::build(&catalog, &sources, config.pretty_urls);
+    diagnostics.extend(doc_problems);
     diag::sort(&mut diagnostics);
-    timings.stage(Some("resolve"), "");
+    timings.stage(Some("docs"), "");
     let source_dirs = config
         .sources
         .iter()
@@ -132,6 +139,7 @@ fn load_catalog(root: &Path, show_progress: bool) -> anyhow::Result<Loaded> {
         diagnostics,
         portal_root: sources.portal_root,
         source_dirs,
+        docs,
     })
 }
 
@@ -154,6 +162,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
         mut diagnostics,
         portal_root,
         source_dirs,
+        docs,
     } = load_catalog(&options.root, options.progress)?;
     let out = match &options.out {
         Some(out) => out.clone(),
@@ -177,6 +186,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
             catalog: &catalog,
             diagnostics: &diagnostics,
             assets: &asset_paths,
+            docs: &docs,
         });
         pages = model.pages.len();
         timings.stage(Some("model"), "rendering and writing pages");

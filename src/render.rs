@@ -76,6 +76,8 @@ pub fn render(
             PageContent::Entity(c) => render_one(tera, "entity.html", c.as_ref()),
             PageContent::Problems(c) => render_one(tera, "problems.html", c),
             PageContent::NotFound(c) => render_one(tera, "404.html", c),
+            PageContent::Docs(c) => render_one(tera, "docs_page.html", c.as_ref()),
+            PageContent::DocsIndex(c) => render_one(tera, "docs_index.html", c),
         }
         .with_context(|| format!("rendering {}", page.path))?;
         sink(OutputFile {

@@ -103,6 +103,8 @@ mod tests {
             "entity.html",
             "problems.html",
             "404.html",
+            "docs_page.html",
+            "docs_index.html",
         ] {
             assert!(theme.templates.contains_key(name), "missing {name}");
         }

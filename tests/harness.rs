@@ -31,6 +31,8 @@ fn resolves_relative_links() {
 fn reads_attributes_and_entities() {
     let html = r#"<a class="x" href="..&#x2F;a.html?q=1&amp;r=2">t</a><img src='b.png' data-src="no"><a href=c.html>"#;
     assert_eq!(links_of(html), vec!["../a.html?q=1&r=2", "c.html", "b.png"]);
+    let code = "<pre><code>&lt;img src={img.url} href=\"x\"&gt;</code></pre><a title=\"t\" href=\"y.html\">";
+    assert_eq!(links_of(code), vec!["y.html"]);
     assert_eq!(
         unescape_html("&lt;b&gt; &amp;amp; &#39; &unknown;"),
         "<b> &amp; ' &unknown;"

@@ -450,6 +450,108 @@ pub struct EntityPage {
     pub location_targets: Vec<String>,
     /// Problems found in this entity's definition or references.
     pub diagnostics: Vec<DiagnosticView>,
+    /// href of the entity's documentation (its own, or that of its `techdocs-entity`).
+    pub docs_href: Option<String>,
+}
+
+/// One page of an entity's documentation (TechDocs).
+#[derive(Debug, Clone, Serialize)]
+pub struct DocsPage {
+    /// Shared header data.
+    pub page: PageMeta,
+    /// The docs site's name (`site_name`).
+    pub site_name: String,
+    /// href of the site's first page.
+    pub site_href: String,
+    /// The documented entity.
+    pub entity: EntityLink,
+    /// Its owner.
+    pub owner: Option<EntityLink>,
+    /// Its lifecycle.
+    pub lifecycle: Option<String>,
+    /// Its spec type.
+    pub spec_type: Option<String>,
+    /// The page title.
+    pub title: String,
+    /// The page body: sanitised HTML with relative links, inserted as is.
+    pub body: String,
+    /// The site navigation; only the branch holding this page is expanded.
+    pub nav: Vec<DocsNavItem>,
+    /// Headings of levels 2 and 3, for the "On this page" list.
+    pub toc: Vec<DocsTocItem>,
+    /// The page before this one in reading order.
+    pub previous: Option<DocsNeighbour>,
+    /// The page after this one.
+    pub next: Option<DocsNeighbour>,
+    /// Where to edit this page's source.
+    pub edit_url: Option<String>,
+    /// Portal-relative path of the Markdown file.
+    pub source_file: String,
+}
+
+/// An entry of a docs site's navigation.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocsNavItem {
+    /// Text.
+    pub title: String,
+    /// Relative href (a section's is its first page); `None` for an empty section.
+    pub href: Option<String>,
+    /// An absolute external URL.
+    pub external: bool,
+    /// This is the current page.
+    pub current: bool,
+    /// A section holding the current page (shown expanded).
+    pub open: bool,
+    /// A section (has children, even if they are not listed because it is closed).
+    pub section: bool,
+    /// Children, listed only for open sections.
+    pub children: Vec<DocsNavItem>,
+}
+
+/// A heading in the page's table of contents.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocsTocItem {
+    /// 2 or 3.
+    pub level: u8,
+    /// Fragment id.
+    pub id: String,
+    /// Text.
+    pub title: String,
+}
+
+/// The previous or next page.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocsNeighbour {
+    /// Title.
+    pub title: String,
+    /// Relative href.
+    pub href: String,
+}
+
+/// `docs/index.html`: every documented entity.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocsIndexPage {
+    /// Shared header data.
+    pub page: PageMeta,
+    /// One row per docs site, by site name.
+    pub sites: Vec<DocsSiteRow>,
+}
+
+/// One documented entity on the docs index.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocsSiteRow {
+    /// The entity.
+    pub entity: EntityLink,
+    /// `site_name`.
+    pub site_name: String,
+    /// href of the site's first page.
+    pub href: String,
+    /// The entity's owner.
+    pub owner: Option<EntityLink>,
+    /// Site description, else the entity's.
+    pub description: String,
+    /// Number of pages.
+    pub pages: usize,
 }
 
 /// Problems of one file.

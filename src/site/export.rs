@@ -1,9 +1,9 @@
 //! Machine-readable outputs: the catalog in Backstage's API shape, diagnostics, sitemap.
 
-use super::urls::fnv1a;
 use super::Page;
 use crate::catalog::Catalog;
 use crate::diag::Diagnostic;
+use crate::urls::fnv1a;
 use serde_json::{json, Value};
 
 /// `catalog/entities.json`: the shape of Backstage's `GET /api/catalog/entities/by-query`

@@ -6,18 +6,19 @@
 
 pub mod context;
 mod export;
-mod urls;
+use crate::urls;
 
 use crate::catalog::relations::owned_by_group_tree;
 use crate::catalog::{Catalog, Entity, EntityRef, Kind, RelationType};
 use crate::config::SiteConfig;
 use crate::diag::{Counts, Diagnostic};
+use crate::docs::{DocSet, DocSite, NavNode};
 use crate::highlight;
+pub use crate::urls::{entity_path, facet_path, fnv1a_bytes, slug, Linker};
 use context::*;
 use rayon::prelude::*;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-pub use urls::{entity_path, facet_path, fnv1a_bytes, Linker};
 
 /// Site-relative URLs of the theme's assets, with cache-busting query strings.
 #[derive(Debug, Clone, Default)]
@@ -45,6 +46,10 @@ pub enum PageContent {
     Problems(ProblemsPage),
     /// `404.html`.
     NotFound(NotFoundPage),
+    /// A documentation page.
+    Docs(Box<DocsPage>),
+    /// `docs/index.html`.
+    DocsIndex(DocsIndexPage),
 }
 
 /// A page to render.
@@ -84,6 +89,8 @@ pub struct SiteInput<'a> {
     pub diagnostics: &'a [Diagnostic],
     /// Asset URLs.
     pub assets: &'a AssetPaths,
+    /// Every entity's rendered documentation.
+    pub docs: &'a DocSet,
 }
 
 /// Most rows in a group page's ownership table.
@@ -107,6 +114,20 @@ pub fn build(input: &SiteInput<'_>) -> SiteModel {
         builder.not_found(),
     ];
     pages.extend(builder.facet_pages());
+    if !input.docs.sites.is_empty() {
+        pages.push(builder.docs_index());
+        let jobs: Vec<(&DocSite, usize)> = input
+            .docs
+            .sites
+            .values()
+            .flat_map(|site| (0..site.pages.len()).map(move |i| (site, i)))
+            .collect();
+        let docs_pages: Vec<Page> = jobs
+            .par_iter()
+            .map(|(site, index)| builder.docs_page(site, *index))
+            .collect();
+        pages.extend(docs_pages);
+    }
     let entity_pages: Vec<Page> = input
         .catalog
         .entities
@@ -125,6 +146,15 @@ pub fn build(input: &SiteInput<'_>) -> SiteModel {
             bytes: export::diagnostics_json(input.diagnostics),
         },
     ];
+    for site in input.docs.sites.values() {
+        for asset in &site.assets {
+            data.push(DataFile {
+                path: asset.path.clone(),
+                bytes: asset.bytes.clone(),
+            });
+        }
+    }
+    data.sort_by(|a, b| a.path.cmp(&b.path));
     if let Some(base_url) = &input.config.base_url {
         data.push(DataFile {
             path: "sitemap.xml".to_string(),
@@ -168,6 +198,7 @@ impl<'a> Builder<'a> {
         let nav = [
             ("Home", "index.html", "home", None),
             ("Catalog", "catalog/index.html", "catalog", None),
+            ("Docs", "docs/index.html", "docs", None),
             (
                 "Problems",
                 "problems/index.html",
@@ -176,6 +207,7 @@ impl<'a> Builder<'a> {
             ),
         ]
         .into_iter()
+        .filter(|(_, _, key, _)| *key != "docs" || !self.input.docs.sites.is_empty())
         .map(|(label, target, key, badge)| NavLink {
             label: label.to_string(),
             href: linker.href(target),
@@ -643,6 +675,7 @@ impl<'a> Builder<'a> {
                 template,
                 location_targets,
                 diagnostics,
+                docs_href: self.docs_href(&linker, entity),
             })),
             path,
         }
@@ -687,6 +720,124 @@ impl<'a> Builder<'a> {
             owned,
             owned_total: subtree.len(),
             owned_by_children,
+        }
+    }
+
+    /// The entity's docs: its own site, else the site of its `backstage.io/techdocs-entity`.
+    fn docs_href(&self, linker: &Linker, entity: &Entity) -> Option<String> {
+        let site = self.input.docs.sites.get(&entity.entity_ref).or_else(|| {
+            let target = entity.annotation(crate::docs::TECHDOCS_ENTITY)?;
+            let target =
+                crate::catalog::refs::parse(target, Some("component"), &entity.namespace).ok()?;
+            self.input.docs.sites.get(&target)
+        })?;
+        site.pages.first().map(|p| linker.href(&p.path))
+    }
+
+    fn docs_index(&self) -> Page {
+        let path = "docs/index.html";
+        let linker = self.linker(path);
+        let mut sites: Vec<DocsSiteRow> = self
+            .input
+            .docs
+            .sites
+            .values()
+            .filter_map(|site| {
+                let entity = self.catalog.get(&site.entity)?;
+                let first = site.pages.first()?;
+                Some(DocsSiteRow {
+                    entity: self.link(&linker, &site.entity),
+                    site_name: site.site_name.clone(),
+                    href: linker.href(&first.path),
+                    owner: entity.owner().map(|o| self.link(&linker, o)),
+                    description: site
+                        .description
+                        .clone()
+                        .or_else(|| entity.description.clone())
+                        .unwrap_or_default(),
+                    pages: site.pages.len(),
+                })
+            })
+            .collect();
+        sites.sort_by(|a, b| {
+            (a.site_name.to_lowercase(), &a.entity.entity_ref)
+                .cmp(&(b.site_name.to_lowercase(), &b.entity.entity_ref))
+        });
+        Page {
+            path: path.to_string(),
+            content: PageContent::DocsIndex(DocsIndexPage {
+                page: self.meta(
+                    &linker,
+                    "Documentation",
+                    "Every documented component, API and system, with its owner.",
+                    "docs",
+                ),
+                sites,
+            }),
+        }
+    }
+
+    fn docs_page(&self, site: &DocSite, index: usize) -> Page {
+        let doc = &site.pages[index];
+        let linker = self.linker(&doc.path);
+        let entity = self.catalog.get(&site.entity);
+        let neighbour = |i: usize| {
+            site.pages.get(i).map(|p| DocsNeighbour {
+                title: p.title.clone(),
+                href: linker.href(&p.path),
+            })
+        };
+        let in_nav = doc.in_nav;
+        let previous = if in_nav && index > 0 && site.pages[index - 1].in_nav {
+            neighbour(index - 1)
+        } else {
+            None
+        };
+        let next = if in_nav {
+            neighbour(index + 1).filter(|_| site.pages[index + 1].in_nav)
+        } else {
+            None
+        };
+        let title = format!("{} · {}", doc.title, site.site_name);
+        let description = if doc.description.is_empty() {
+            site.description.clone().unwrap_or_default()
+        } else {
+            doc.description.clone()
+        };
+        Page {
+            path: doc.path.clone(),
+            content: PageContent::Docs(Box::new(DocsPage {
+                page: self.meta(&linker, &title, &description, "docs"),
+                site_name: site.site_name.clone(),
+                site_href: site
+                    .pages
+                    .first()
+                    .map(|p| linker.href(&p.path))
+                    .unwrap_or_default(),
+                entity: self.link(&linker, &site.entity),
+                owner: entity
+                    .and_then(|e| e.owner())
+                    .map(|o| self.link(&linker, o)),
+                lifecycle: entity.and_then(|e| e.lifecycle.clone()),
+                spec_type: entity.and_then(|e| e.spec_type.clone()),
+                title: doc.title.clone(),
+                body: doc.html.clone(),
+                nav: docs_nav(&site.nav, site, index, &linker),
+                toc: doc
+                    .toc
+                    .iter()
+                    .filter(|t| (2..=3).contains(&t.level))
+                    .map(|t| DocsTocItem {
+                        level: t.level,
+                        id: t.id.clone(),
+                        title: t.text.clone(),
+                    })
+                    .collect(),
+                previous,
+                next,
+                edit_url: doc.edit_url.clone(),
+                source_file: doc.file.clone(),
+            })),
         }
     }
 
@@ -777,6 +928,73 @@ impl<'a> Builder<'a> {
             }),
         }
     }
+}
+
+/// The nav as seen from page `current`: sections holding it are open and list their children;
+/// other sections link to their first page.
+fn docs_nav(
+    nodes: &[NavNode],
+    site: &DocSite,
+    current: usize,
+    linker: &Linker,
+) -> Vec<DocsNavItem> {
+    nodes
+        .iter()
+        .map(|node| match node {
+            NavNode::Page { title, page } => DocsNavItem {
+                title: title.clone(),
+                href: site.pages.get(*page).map(|p| linker.href(&p.path)),
+                external: false,
+                current: *page == current,
+                open: false,
+                section: false,
+                children: Vec::new(),
+            },
+            NavNode::Link { title, url } => DocsNavItem {
+                title: title.clone(),
+                href: urls::is_safe_url(url).then(|| url.clone()),
+                external: true,
+                current: false,
+                open: false,
+                section: false,
+                children: Vec::new(),
+            },
+            NavNode::Section { title, children } => {
+                let open = section_holds(children, current);
+                DocsNavItem {
+                    title: title.clone(),
+                    href: first_page(children)
+                        .and_then(|i| site.pages.get(i))
+                        .map(|p| linker.href(&p.path)),
+                    external: false,
+                    current: false,
+                    open,
+                    section: true,
+                    children: if open {
+                        docs_nav(children, site, current, linker)
+                    } else {
+                        Vec::new()
+                    },
+                }
+            }
+        })
+        .collect()
+}
+
+fn section_holds(nodes: &[NavNode], page: usize) -> bool {
+    nodes.iter().any(|node| match node {
+        NavNode::Page { page: p, .. } => *p == page,
+        NavNode::Section { children, .. } => section_holds(children, page),
+        NavNode::Link { .. } => false,
+    })
+}
+
+fn first_page(nodes: &[NavNode]) -> Option<usize> {
+    nodes.iter().find_map(|node| match node {
+        NavNode::Page { page, .. } => Some(*page),
+        NavNode::Section { children, .. } => first_page(children),
+        NavNode::Link { .. } => None,
+    })
 }
 
 /// Kind order of the home page, then display name, then ref.

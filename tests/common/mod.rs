@@ -586,6 +586,14 @@ pub fn attribute_values(html: &str, name: &str) -> Vec<String> {
         if start == 0 || !lower.as_bytes()[start - 1].is_ascii_whitespace() {
             continue;
         }
+        // Only inside a tag: text such as escaped code (`&lt;img src=...`) is not markup.
+        let before = &lower[..start];
+        if before
+            .rfind('<')
+            .is_none_or(|open| before.rfind('>').is_some_and(|close| close > open))
+        {
+            continue;
+        }
         let rest = &html[from..];
         let value = match rest.chars().next() {
             Some(quote @ ('"' | '\'')) => rest[1..].split(quote).next().unwrap_or(""),

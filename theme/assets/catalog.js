@@ -350,7 +350,16 @@
     if (target && target.tagName === 'IMG' && target.classList.contains('avatar')) target.hidden = true;
   }, true);
 
+  /** On a phone the docs nav starts folded, so the page text comes first. */
+  function initDocsNav() {
+    var nav = document.querySelector('.docs-nav');
+    if (nav && window.matchMedia && window.matchMedia('(max-width: 860px)').matches) {
+      nav.removeAttribute('open');
+    }
+  }
+
   function init() {
+    initDocsNav();
     initThemeToggle();
     initTruncationTitles();
     initSearchShortcut();

@@ -1,0 +1,1048 @@
+//! One Markdown page to HTML: pulldown-cmark with the extensions TechDocs writers rely on.
+//!
+//! Knows nothing about sites or files: links are resolved through a [`LinkResolver`] the caller
+//! supplies, and problems come back as values with their source line.
+
+use super::blocks;
+use crate::highlight::{self, escape_html};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use std::collections::{BTreeSet, HashSet};
+use std::sync::LazyLock;
+use unicode_normalization::UnicodeNormalization;
+
+/// Deepest nesting of Markdown blocks and inlines rendered; a deeper page is refused.
+pub const MAX_NESTING: usize = 100;
+
+/// HTML tags that are never rendered from a page's raw HTML; a fragment holding one is shown as
+/// escaped text instead, so nothing the author wrote silently disappears.
+const REFUSED_TAGS: &[&str] = &[
+    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "base",
+    "link", "meta", "noscript", "template", "textarea", "button", "select", "svg", "math",
+];
+
+/// What the caller decided about one link or image destination.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolution {
+    /// The href to write; empty to drop the link (its text stays).
+    pub href: String,
+    /// `(site path of the target page, anchor)` to check once every page's headings are known.
+    pub anchor: Option<(String, String)>,
+    /// A warning about the destination (broken, refused).
+    pub problem: Option<String>,
+}
+
+/// Resolves link and image destinations written in a page.
+pub trait LinkResolver {
+    /// Resolves `destination` (as written); `image` for `![..](..)` and `<img src>`.
+    fn resolve(&self, destination: &str, image: bool) -> Resolution;
+}
+
+/// A problem found while rendering, at a 1-based source line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageProblem {
+    /// Line in the Markdown source.
+    pub line: usize,
+    /// True for errors (the page was refused), false for warnings.
+    pub error: bool,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// A heading of the page, for the table of contents and anchor checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TocEntry {
+    /// 1 to 6.
+    pub level: u8,
+    /// The element id.
+    pub id: String,
+    /// Plain text.
+    pub text: String,
+}
+
+/// A link whose `#anchor` must exist in a target page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnchorCheck {
+    /// Source line of the link.
+    pub line: usize,
+    /// Site path of the target page.
+    pub page: String,
+    /// The anchor, without `#`.
+    pub anchor: String,
+}
+
+/// A rendered page.
+#[derive(Debug, Clone, Default)]
+pub struct RenderedMarkdown {
+    /// Body HTML: escaped or sanitised, safe to insert as is.
+    pub html: String,
+    /// Front-matter title, else the first `# heading`.
+    pub title: Option<String>,
+    /// Front-matter description, else the start of the first paragraph.
+    pub description: Option<String>,
+    /// Headings in order.
+    pub toc: Vec<TocEntry>,
+    /// Every id a link may point at (headings, footnotes).
+    pub ids: BTreeSet<String>,
+    /// Anchors to verify in other pages (and this one).
+    pub anchor_checks: Vec<AnchorCheck>,
+    /// Problems, in source order.
+    pub problems: Vec<PageProblem>,
+}
+
+/// Renders one page. `self_path` is the page's site path, used for same-page anchor checks.
+pub fn render(source: &str, self_path: &str, links: &dyn LinkResolver) -> RenderedMarkdown {
+    let prepared = blocks::prepare(source);
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(prepared.text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |offset: usize| -> usize {
+        let index = line_starts
+            .partition_point(|start| *start <= offset)
+            .saturating_sub(1);
+        prepared
+            .line_map
+            .get(index)
+            .or(prepared.line_map.last())
+            .copied()
+            .unwrap_or(1)
+    };
+    let generated_line = |offset: usize| -> bool {
+        let index = line_starts
+            .partition_point(|start| *start <= offset)
+            .saturating_sub(1);
+        prepared.generated.get(index).copied().unwrap_or(false)
+    };
+
+    let mut page = RenderedMarkdown {
+        title: prepared.front_title.clone(),
+        description: prepared.front_description.clone(),
+        ..RenderedMarkdown::default()
+    };
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_DEFINITION_LIST;
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let mut depth = 0usize;
+    let mut user_html = false;
+    let mut dropped_link = false;
+    let mut html_block: Option<(usize, String, bool)> = None;
+    let mut code: Option<(String, String)> = None;
+    let mut first_paragraph: Option<String> = None;
+    let mut paragraphs_seen = 0usize;
+    let mut in_first_paragraph = false;
+    let mut last_offset = 0;
+
+    for (event, range) in Parser::new_ext(&prepared.text, options).into_offset_iter() {
+        last_offset = range.start;
+        match &event {
+            Event::Start(_) => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return refused(
+                        line_of(range.start),
+                        format!(
+                            "page is nested more than {MAX_NESTING} levels deep (block quotes, lists or emphasis); it was not rendered"
+                        ),
+                    );
+                }
+            }
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if let Some((_, text)) = &mut code {
+            match event {
+                Event::Text(t) => text.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    if let Some((info, text)) = code.take() {
+                        events.push(Event::Html(render_code(&info, &text).into()));
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
+        if let Some((_, fragment, generated)) = &mut html_block {
+            match event {
+                Event::Html(t) | Event::Text(t) => {
+                    if !generated_line(range.start) {
+                        *generated = false;
+                    }
+                    fragment.push_str(&t);
+                }
+                Event::End(TagEnd::HtmlBlock) => {
+                    if let Some((line, fragment, generated)) = html_block.take() {
+                        if generated {
+                            events.push(Event::Html(fragment.into()));
+                        } else {
+                            let (html, raw) =
+                                raw_html(&fragment, true, line, links, &mut page.problems);
+                            user_html |= raw;
+                            events.push(Event::Html(html.into()));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::HtmlBlock) => {
+                html_block = Some((line_of(range.start), String::new(), true));
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let info = match kind {
+                    CodeBlockKind::Fenced(info) => info.to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((info, String::new()));
+            }
+            Event::InlineHtml(fragment) => {
+                let (html, raw) = raw_html(
+                    &fragment,
+                    false,
+                    line_of(range.start),
+                    links,
+                    &mut page.problems,
+                );
+                user_html |= raw;
+                events.push(Event::InlineHtml(html.into()));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let resolution = links.resolve(&dest_url, false);
+                note(&resolution, line_of(range.start), &mut page);
+                if resolution.href.is_empty() {
+                    dropped_link = true;
+                } else {
+                    events.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url: resolution.href.into(),
+                        title,
+                        id,
+                    }));
+                }
+            }
+            Event::End(TagEnd::Link) => {
+                if dropped_link {
+                    dropped_link = false;
+                } else {
+                    events.push(Event::End(TagEnd::Link));
+                }
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let resolution = links.resolve(&dest_url, true);
+                note(&resolution, line_of(range.start), &mut page);
+                events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: resolution.href.into(),
+                    title,
+                    id,
+                }));
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                page.ids.insert(label.to_string());
+                events.push(Event::Start(Tag::FootnoteDefinition(label)));
+            }
+            Event::Start(Tag::Paragraph) => {
+                paragraphs_seen += 1;
+                in_first_paragraph = paragraphs_seen == 1 && first_paragraph.is_none();
+                if in_first_paragraph {
+                    first_paragraph = Some(String::new());
+                }
+                events.push(Event::Start(Tag::Paragraph));
+            }
+            Event::End(TagEnd::Paragraph) => {
+                in_first_paragraph = false;
+                events.push(Event::End(TagEnd::Paragraph));
+            }
+            Event::Text(text) => {
+                if in_first_paragraph {
+                    if let Some(p) = &mut first_paragraph {
+                        p.push_str(&text);
+                    }
+                }
+                if prepared.abbreviations.is_empty() {
+                    events.push(Event::Text(text));
+                } else {
+                    expand_abbreviations(&text, &prepared.abbreviations, &mut events);
+                }
+            }
+            other => events.push(other),
+        }
+    }
+    if code.is_some() || html_block.is_some() {
+        // An unterminated block at the end of the page: pulldown-cmark closes it itself, so
+        // this is unreachable in practice; flush rather than lose the text.
+        if let Some((info, text)) = code.take() {
+            events.push(Event::Html(render_code(&info, &text).into()));
+        }
+        if let Some((line, fragment, _)) = html_block.take() {
+            let (html, raw) = raw_html(&fragment, true, line, links, &mut page.problems);
+            user_html |= raw;
+            events.push(Event::Html(html.into()));
+        }
+        let _ = last_offset;
+    }
+
+    page.problems.dedup();
+    let events = number_headings(events, &mut page);
+    let mut html = String::with_capacity(source.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    page.html = if user_html {
+        SANITIZER.clean(&html).to_string()
+    } else {
+        html
+    };
+    if page.description.is_none() {
+        page.description = first_paragraph.map(|p| summary(&p));
+    }
+    for entry in &page.toc {
+        page.ids.insert(entry.id.clone());
+    }
+    for check in &mut page.anchor_checks {
+        if check.page.is_empty() {
+            check.page = self_path.to_string();
+        }
+    }
+    page
+}
+
+fn refused(line: usize, message: String) -> RenderedMarkdown {
+    RenderedMarkdown {
+        html: format!(
+            "<div class=\"admonition failure\"><p class=\"admonition-title\">Not rendered</p><p>{}</p></div>",
+            escape_html(&message)
+        ),
+        problems: vec![PageProblem {
+            line,
+            error: true,
+            message,
+        }],
+        ..RenderedMarkdown::default()
+    }
+}
+
+fn note(resolution: &Resolution, line: usize, page: &mut RenderedMarkdown) {
+    if let Some(message) = &resolution.problem {
+        page.problems.push(PageProblem {
+            line,
+            error: false,
+            message: message.clone(),
+        });
+    }
+    if let Some((target, anchor)) = &resolution.anchor {
+        page.anchor_checks.push(AnchorCheck {
+            line,
+            page: target.clone(),
+            anchor: anchor.clone(),
+        });
+    }
+}
+
+fn summary(text: &str) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= 200 {
+        return text;
+    }
+    let cut: String = text.chars().take(197).collect();
+    format!("{}…", cut.trim_end())
+}
+
+/// Gives every heading an id (explicit `{#id}`, else mkdocs' slug, made unique the way mkdocs'
+/// toc extension does), a permalink, and a TOC entry; records the first H1 as the title.
+fn number_headings<'a>(events: Vec<Event<'a>>, page: &mut RenderedMarkdown) -> Vec<Event<'a>> {
+    let mut out = Vec::with_capacity(events.len());
+    let mut used: HashSet<String> = HashSet::new();
+    let mut iter = events.into_iter();
+    while let Some(event) = iter.next() {
+        let Event::Start(Tag::Heading {
+            level, id, classes, ..
+        }) = event
+        else {
+            out.push(event);
+            continue;
+        };
+        let mut inner = Vec::new();
+        let mut text = String::new();
+        for event in iter.by_ref() {
+            match &event {
+                Event::End(TagEnd::Heading(_)) => break,
+                Event::Text(t) | Event::Code(t) => text.push_str(t),
+                Event::Html(t) | Event::InlineHtml(t) => text.push_str(&strip_tags(t)),
+                _ => {}
+            }
+            inner.push(event);
+        }
+        let text = text.trim().to_string();
+        let wanted = id.map(|i| i.to_string()).unwrap_or_else(|| slugify(&text));
+        let id = unique_id(wanted, &mut used);
+        let number = heading_number(level);
+        if number == 1 && page.title.is_none() {
+            page.title = Some(text.clone());
+        }
+        page.toc.push(TocEntry {
+            level: number,
+            id: id.clone(),
+            text,
+        });
+        let class = if classes.is_empty() {
+            String::new()
+        } else {
+            let joined: Vec<String> = classes.iter().map(|c| escape_html(c)).collect();
+            format!(" class=\"{}\"", joined.join(" "))
+        };
+        let id = escape_html(&id);
+        out.push(Event::Html(
+            format!("<h{number} id=\"{id}\"{class}>").into(),
+        ));
+        out.extend(inner);
+        out.push(Event::Html(
+            format!(
+                "<a class=\"headerlink\" href=\"#{id}\" title=\"Permanent link\">¶</a></h{number}>\n"
+            )
+            .into(),
+        ));
+    }
+    out
+}
+
+fn heading_number(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// mkdocs' default `toc` slug: NFKD, ASCII only, drop what is not a word character, space or
+/// hyphen, lowercase, and join runs of spaces and hyphens with one `-`.
+pub fn slugify(text: &str) -> String {
+    let ascii: String = text.nfkd().filter(char::is_ascii).collect();
+    let kept: String = ascii
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-' || c.is_whitespace())
+        .collect();
+    let lowered = kept.trim().to_lowercase();
+    let mut slug = String::with_capacity(lowered.len());
+    let mut in_run = false;
+    for c in lowered.chars() {
+        if c == '-' || c.is_whitespace() {
+            if !in_run {
+                slug.push('-');
+            }
+            in_run = true;
+        } else {
+            slug.push(c);
+            in_run = false;
+        }
+    }
+    slug
+}
+
+/// mkdocs' `unique`: an id already used (or empty) gets `_1`, or its `_N` suffix increased.
+fn unique_id(mut id: String, used: &mut HashSet<String>) -> String {
+    while id.is_empty() || used.contains(&id) {
+        let bumped = id.rsplit_once('_').and_then(|(stem, n)| {
+            n.parse::<u64>()
+                .ok()
+                .filter(|_| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+                .map(|n| format!("{stem}_{}", n + 1))
+        });
+        id = bumped.unwrap_or_else(|| format!("{id}_1"));
+    }
+    used.insert(id.clone());
+    id
+}
+
+fn expand_abbreviations<'a>(
+    text: &str,
+    abbreviations: &[(String, String)],
+    out: &mut Vec<Event<'a>>,
+) {
+    let mut rest = text;
+    let mut plain = String::new();
+    'scan: while !rest.is_empty() {
+        let boundary_before = plain
+            .chars()
+            .last()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+        if boundary_before {
+            for (abbreviation, expansion) in abbreviations {
+                if let Some(after) = rest.strip_prefix(abbreviation.as_str()) {
+                    let boundary_after = after
+                        .chars()
+                        .next()
+                        .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+                    if boundary_after {
+                        if !plain.is_empty() {
+                            out.push(Event::Text(CowStr::from(std::mem::take(&mut plain))));
+                        }
+                        out.push(Event::Html(
+                            format!(
+                                "<abbr title=\"{}\">{}</abbr>",
+                                escape_html(expansion),
+                                escape_html(abbreviation)
+                            )
+                            .into(),
+                        ));
+                        rest = after;
+                        continue 'scan;
+                    }
+                }
+            }
+        }
+        let mut chars = rest.chars();
+        if let Some(c) = chars.next() {
+            plain.push(c);
+        }
+        rest = chars.as_str();
+    }
+    if !plain.is_empty() {
+        out.push(Event::Text(CowStr::from(plain)));
+    }
+}
+
+/// Applies the raw-HTML policy to one fragment: a fragment with a refused tag becomes escaped
+/// text (a block shows as code); otherwise `src` and `href` values are resolved like Markdown
+/// links and the fragment is kept for the sanitiser. Returns the HTML and whether raw user HTML
+/// remains in it.
+fn raw_html(
+    fragment: &str,
+    block: bool,
+    line: usize,
+    links: &dyn LinkResolver,
+    problems: &mut Vec<PageProblem>,
+) -> (String, bool) {
+    let lower = fragment.to_ascii_lowercase();
+    let refused: Vec<&str> = REFUSED_TAGS
+        .iter()
+        .copied()
+        .filter(|tag| has_tag(&lower, tag))
+        .collect();
+    if !refused.is_empty() {
+        let names: Vec<String> = refused.iter().map(|t| format!("<{t}>")).collect();
+        problems.push(PageProblem {
+            line,
+            error: false,
+            message: format!(
+                "raw HTML {} is not allowed in docs; it is shown as text",
+                names.join(", ")
+            ),
+        });
+        let escaped = escape_html(fragment);
+        let html = if block {
+            format!("<pre class=\"refused-html\"><code>{escaped}</code></pre>\n")
+        } else {
+            format!("<code class=\"refused-html\">{escaped}</code>")
+        };
+        return (html, false);
+    }
+    if has_event_handler(&lower) {
+        problems.push(PageProblem {
+            line,
+            error: false,
+            message: "event handler attributes (on...=) in raw HTML are removed".to_string(),
+        });
+    }
+    let mut out = String::with_capacity(fragment.len());
+    let mut rest = fragment;
+    while let Some((before, attribute, quote, value, after)) = next_url_attribute(rest) {
+        out.push_str(before);
+        out.push_str(attribute);
+        let resolution = links.resolve(value, attribute.to_ascii_lowercase().starts_with("src"));
+        if let Some(message) = &resolution.problem {
+            problems.push(PageProblem {
+                line,
+                error: false,
+                message: message.clone(),
+            });
+        }
+        out.push(quote);
+        out.push_str(&escape_html(&resolution.href));
+        out.push(quote);
+        rest = after;
+    }
+    out.push_str(rest);
+    (out, true)
+}
+
+fn has_tag(lower: &str, tag: &str) -> bool {
+    lower.match_indices('<').any(|(i, _)| {
+        let after = lower[i + 1..].trim_start_matches('/');
+        after.starts_with(tag)
+            && after[tag.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_ascii_alphanumeric() && c != '-')
+    })
+}
+
+fn has_event_handler(lower: &str) -> bool {
+    lower.match_indices("on").any(|(i, _)| {
+        let before = lower[..i].chars().last();
+        let name: String = lower[i..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect();
+        before.is_some_and(|c| c.is_whitespace() || c == '/' || c == '"' || c == '\'')
+            && name.len() > 2
+            && lower[i + name.len()..].trim_start().starts_with('=')
+    })
+}
+
+/// Finds the next quoted `src=` or `href=` attribute: (text before, `name=`, quote, value, rest).
+fn next_url_attribute(text: &str) -> Option<(&str, &str, char, &str, &str)> {
+    let lower = text.to_ascii_lowercase();
+    let mut search = 0;
+    while let Some(found) = lower[search..]
+        .find("src=")
+        .map(|i| (i, 4))
+        .into_iter()
+        .chain(lower[search..].find("href=").map(|i| (i, 5)))
+        .min_by_key(|(i, _)| *i)
+    {
+        let start = search + found.0;
+        let value_start = start + found.1;
+        let preceded = lower[..start]
+            .chars()
+            .last()
+            .is_some_and(char::is_whitespace);
+        let quote = text[value_start..].chars().next();
+        if let (true, Some(q @ ('"' | '\''))) = (preceded, quote) {
+            if let Some(len) = text[value_start + 1..].find(q) {
+                let value = &text[value_start + 1..value_start + 1 + len];
+                return Some((
+                    &text[..start],
+                    &text[start..value_start],
+                    q,
+                    value,
+                    &text[value_start + 2 + len..],
+                ));
+            }
+        }
+        search = value_start;
+    }
+    None
+}
+
+/// The sanitiser for pages with raw HTML: what TechDocs' DOMPurify pass allows, minus
+/// scripts, styles, iframes and forms. Built once.
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .add_tags([
+            "details",
+            "summary",
+            "input",
+            "label",
+            "kbd",
+            "abbr",
+            "figure",
+            "figcaption",
+            "mark",
+            "ins",
+            "section",
+            "aside",
+            "picture",
+            "source",
+            "video",
+            "audio",
+            "caption",
+        ])
+        .add_generic_attributes(["class", "id", "title", "align", "lang", "dir"])
+        .add_tag_attributes("input", ["type", "checked", "disabled", "name"])
+        .add_tag_attributes("label", ["for"])
+        .add_tag_attributes("details", ["open"])
+        .add_tag_attributes("img", ["width", "height", "loading"])
+        .add_tag_attributes("a", ["target"])
+        .add_tag_attributes("video", ["src", "controls", "width", "height", "poster"])
+        .add_tag_attributes("audio", ["src", "controls"])
+        .add_tag_attributes("source", ["src", "type", "srcset", "media"])
+        .add_tag_attributes("ol", ["start"])
+        .add_tag_attributes("th", ["align", "colspan", "rowspan"])
+        .add_tag_attributes("td", ["align", "colspan", "rowspan"])
+        .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect())
+        .link_rel(Some("noopener"));
+    builder
+});
+
+/// Renders a fenced code block the way pymdownx.highlight does: optional title, optional line
+/// numbers (`linenums="1"`), highlighted lines (`hl_lines="2 4-5"`), classed syntax colours.
+fn render_code(info: &str, code: &str) -> String {
+    let fence = FenceInfo::parse(info);
+    let highlighted = if fence.language.is_empty() {
+        highlight::highlight(code, &[])
+    } else {
+        highlight::highlight(code, &[fence.language.as_str()])
+    };
+    let mut out = String::from("<div class=\"highlight\">");
+    if let Some(title) = &fence.title {
+        out.push_str(&format!(
+            "<span class=\"filename\">{}</span>",
+            escape_html(title)
+        ));
+    }
+    out.push_str(&format!(
+        "<pre class=\"code\" data-lang=\"{}\"><code>",
+        escape_html(&fence.language)
+    ));
+    if fence.line_start.is_none() && fence.highlight.is_empty() {
+        out.push_str(&highlighted.html);
+    } else {
+        for (index, line) in balanced_lines(&highlighted.html).iter().enumerate() {
+            let number = index + 1;
+            let class = if fence.highlight.contains(&number) {
+                "line hll"
+            } else {
+                "line"
+            };
+            out.push_str(&format!("<span class=\"{class}\">"));
+            if let Some(start) = fence.line_start {
+                out.push_str(&format!(
+                    "<span class=\"ln\" aria-hidden=\"true\">{}</span>",
+                    start + index
+                ));
+            }
+            out.push_str(line);
+            out.push_str("</span>\n");
+        }
+    }
+    out.push_str("</code></pre></div>\n");
+    out
+}
+
+/// Splits highlighted HTML into lines that each open and close their own spans.
+fn balanced_lines(html: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut open: Vec<&str> = Vec::new();
+    let mut current = String::new();
+    let mut rest = html;
+    while !rest.is_empty() {
+        if rest.starts_with("</span>") {
+            open.pop();
+            current.push_str("</span>");
+            rest = &rest[7..];
+        } else if rest.starts_with("<span") {
+            let end = rest.find('>').map(|i| i + 1).unwrap_or(rest.len());
+            open.push(&rest[..end]);
+            current.push_str(&rest[..end]);
+            rest = &rest[end..];
+        } else if let Some(after) = rest.strip_prefix('\n') {
+            current.push_str(&"</span>".repeat(open.len()));
+            lines.push(std::mem::take(&mut current));
+            for tag in &open {
+                current.push_str(tag);
+            }
+            rest = after;
+        } else {
+            let next = rest.find(['<', '\n']).unwrap_or(rest.len()).max(1);
+            let next = (1..=next)
+                .rev()
+                .find(|i| rest.is_char_boundary(*i))
+                .unwrap_or(rest.len());
+            current.push_str(&rest[..next]);
+            rest = &rest[next..];
+        }
+    }
+    if !strip_tags(&current).is_empty() {
+        current.push_str(&"</span>".repeat(open.len()));
+        lines.push(current);
+    }
+    lines
+}
+
+fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The fence's info string: language and `key="value"` options, with or without braces.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct FenceInfo {
+    language: String,
+    title: Option<String>,
+    line_start: Option<usize>,
+    highlight: BTreeSet<usize>,
+}
+
+impl FenceInfo {
+    fn parse(info: &str) -> FenceInfo {
+        let info = info.trim();
+        let info = info
+            .strip_prefix('{')
+            .and_then(|i| i.strip_suffix('}'))
+            .unwrap_or(info);
+        let mut fence = FenceInfo::default();
+        for token in split_info(info) {
+            match token.split_once('=') {
+                Some((key, value)) => {
+                    let value = value.trim_matches(|c| c == '"' || c == '\'');
+                    match key {
+                        "title" => fence.title = Some(value.to_string()),
+                        "linenums" => {
+                            fence.line_start = value
+                                .split_whitespace()
+                                .next()
+                                .and_then(|n| n.parse().ok())
+                                .map(|n: usize| n.max(1))
+                        }
+                        "hl_lines" => {
+                            for part in value.split_whitespace() {
+                                match part.split_once('-') {
+                                    Some((a, b)) => {
+                                        if let (Ok(a), Ok(b)) =
+                                            (a.parse::<usize>(), b.parse::<usize>())
+                                        {
+                                            fence.highlight.extend(a..=b.min(a + 10_000));
+                                        }
+                                    }
+                                    None => {
+                                        if let Ok(n) = part.parse() {
+                                            fence.highlight.insert(n);
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                None if fence.language.is_empty() => {
+                    fence.language = token
+                        .trim_start_matches('.')
+                        .trim_start_matches("language-")
+                        .to_string();
+                }
+                None => {}
+            }
+        }
+        fence
+    }
+}
+
+fn split_info(info: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    let mut current = String::new();
+    let mut quote: Option<char> = None;
+    for c in info.chars() {
+        match quote {
+            Some(q) if c == q => {
+                quote = None;
+                current.push(c);
+            }
+            Some(_) => current.push(c),
+            None if c == '"' || c == '\'' => {
+                quote = Some(c);
+                current.push(c);
+            }
+            None if c.is_whitespace() => {
+                if !current.is_empty() {
+                    tokens.push(std::mem::take(&mut current));
+                }
+            }
+            None => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        tokens.push(current);
+    }
+    tokens
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Resolves every link to itself, checking anchors on `#` links.
+    struct Identity;
+
+    impl LinkResolver for Identity {
+        fn resolve(&self, destination: &str, _image: bool) -> Resolution {
+            if destination.starts_with("javascript:") {
+                return Resolution {
+                    href: String::new(),
+                    anchor: None,
+                    problem: Some("javascript: link removed".to_string()),
+                };
+            }
+            Resolution {
+                href: destination.to_string(),
+                anchor: destination
+                    .strip_prefix('#')
+                    .map(|a| (String::new(), a.to_string())),
+                problem: None,
+            }
+        }
+    }
+
+    fn html(source: &str) -> String {
+        render(source, "p/index.html", &Identity).html
+    }
+
+    #[test]
+    fn slugs_match_mkdocs_toc() {
+        assert_eq!(slugify("Rolling back a release"), "rolling-back-a-release");
+        assert_eq!(slugify("What's new?"), "whats-new");
+        assert_eq!(slugify("Café & Crème — déjà vu"), "cafe-creme-deja-vu");
+        assert_eq!(slugify("  a  -  b_c  "), "a-b_c");
+        assert_eq!(slugify("v1.2 (beta)"), "v12-beta");
+        let mut used = HashSet::new();
+        let ids: Vec<String> = ["x", "x", "x", ""]
+            .iter()
+            .map(|s| unique_id(s.to_string(), &mut used))
+            .collect();
+        assert_eq!(ids, vec!["x", "x_1", "x_2", "_1"]);
+    }
+
+    #[test]
+    fn headings_get_ids_permalinks_toc_and_title() {
+        let page = render(
+            "# Title\n\n## Set *up*\n\n## Set up\n\n### Custom {#own .wide}\n",
+            "p",
+            &Identity,
+        );
+        assert_eq!(page.title.as_deref(), Some("Title"));
+        let ids: Vec<&str> = page.toc.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, vec!["title", "set-up", "set-up_1", "own"]);
+        assert!(
+            page.html.contains(
+                "<h2 id=\"set-up\">Set <em>up</em><a class=\"headerlink\" href=\"#set-up\""
+            ),
+            "{}",
+            page.html
+        );
+        assert!(page.html.contains("<h3 id=\"own\" class=\"wide\">"));
+    }
+
+    #[test]
+    fn gfm_extensions_render() {
+        let out = html("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~\n\n- [x] done\n- [ ] todo\n\nText[^n].\n\n[^n]: Note.\n\nTerm\n: Definition\n");
+        assert!(out.contains("<table>"), "{out}");
+        assert!(out.contains("<del>old</del>"));
+        assert!(out.contains("type=\"checkbox\""));
+        assert!(out.contains("footnote-definition"));
+        assert!(out.contains("<dt>Term</dt>"), "{out}");
+        assert!(out.contains("<dd>Definition</dd>"), "{out}");
+    }
+
+    #[test]
+    fn abbreviations_wrap_whole_words_only() {
+        let page = render(
+            "## PSP outage\n\n*[PSP]: Payment service provider\n",
+            "p",
+            &Identity,
+        );
+        assert_eq!(page.toc[0].id, "psp-outage");
+        let out = html("The API and APIs.\n\n*[API]: Application <Programming> Interface\n");
+        assert!(out.contains("The <abbr title=\"Application &lt;Programming&gt; Interface\">API</abbr> and APIs."), "{out}");
+    }
+
+    #[test]
+    fn code_fences_highlight_with_title_numbers_and_marked_lines() {
+        let out = html("```python title=\"app.py\" linenums=\"3\" hl_lines=\"2\"\ns = \"\"\"a\nb\"\"\"\nprint(s)\n```\n");
+        assert!(
+            out.contains("<span class=\"filename\">app.py</span>"),
+            "{out}"
+        );
+        assert!(out.contains("data-lang=\"python\""));
+        assert_eq!(out.matches("<span class=\"line").count(), 3, "{out}");
+        assert!(
+            out.contains(
+                "<span class=\"line hll\"><span class=\"ln\" aria-hidden=\"true\">4</span>"
+            ),
+            "{out}"
+        );
+        for line in out.lines().filter(|l| l.starts_with("<span class=\"line")) {
+            assert_eq!(
+                line.matches("<span").count(),
+                line.matches("</span>").count(),
+                "{line}"
+            );
+        }
+        let unknown = html("```mermaidx\ngraph <TD>\n```\n");
+        assert!(unknown.contains("graph &lt;TD&gt;"), "{unknown}");
+    }
+
+    #[test]
+    fn refused_html_is_shown_as_text_and_reported() {
+        let page = render(
+            "<script>alert(1)</script>\n\nText <iframe src=\"x\"></iframe> and <kbd>Ctrl</kbd>.\n",
+            "p",
+            &Identity,
+        );
+        assert!(!page.html.contains("<script"), "{}", page.html);
+        assert!(page.html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(!page.html.contains("<iframe"));
+        assert!(page.html.contains("<kbd>Ctrl</kbd>"));
+        assert_eq!(page.problems.len(), 2, "{:?}", page.problems);
+        assert_eq!(page.problems[1].line, 3);
+    }
+
+    #[test]
+    fn event_handlers_and_javascript_urls_are_removed() {
+        let page = render(
+            "<img src=\"a.png\" onerror=\"alert(1)\">\n\n[x](javascript:alert(1)) <a href=\"javascript:alert(2)\">y</a>\n",
+            "p",
+            &Identity,
+        );
+        assert!(!page.html.contains("onerror"), "{}", page.html);
+        assert!(
+            !page.html.to_lowercase().contains("javascript:"),
+            "{}",
+            page.html
+        );
+        assert!(
+            page.html.contains(">x<") || page.html.contains("x "),
+            "{}",
+            page.html
+        );
+        assert!(page
+            .problems
+            .iter()
+            .any(|p| p.message.contains("event handler")));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_overflowing() {
+        let quotes = format!("{}x\n", "> ".repeat(5_000));
+        let page = render(&quotes, "p", &Identity);
+        assert!(page.problems.iter().any(|p| p.error), "{:?}", page.problems);
+        let lists = format!("{}x\n", "- ".repeat(3_000));
+        let page = render(&lists, "p", &Identity);
+        assert!(page.problems.iter().any(|p| p.error));
+    }
+
+    #[test]
+    fn admonitions_and_tabs_render_their_markdown() {
+        let out = html("!!! note \"Heads up\"\n    Some **bold**.\n\n=== \"A\"\n    ```bash\n    ls\n    ```\n=== \"B\"\n    b\n");
+        assert!(out.contains("<div class=\"admonition note\">"), "{out}");
+        assert!(out.contains("<p class=\"admonition-title\">Heads up</p>"));
+        assert!(out.contains("<strong>bold</strong>"));
+        assert!(out.contains("<label for=\"__tabbed_1_2\">B</label>"));
+        assert!(out.contains("data-lang=\"bash\""));
+    }
+}

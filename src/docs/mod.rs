@@ -1,0 +1,1258 @@
+//! Stage 4 (between resolve and the site model): TechDocs. Every entity with a
+//! `backstage.io/techdocs-ref: dir:<path>` annotation gets its mkdocs project read and its
+//! Markdown rendered into a [`DocSite`].
+//!
+//! Runs in three steps: read every site's files (parallel per site), render every page
+//! (parallel across all pages of all sites, so cross-site links resolve), then check `#anchor`
+//! links against the headings every page turned out to have.
+
+pub mod blocks;
+pub mod markdown;
+pub mod mkdocs;
+
+use crate::catalog::entity::Entity;
+use crate::catalog::refs::EntityRef;
+use crate::catalog::Catalog;
+use crate::diag::Diagnostic;
+use crate::discover::SourceSet;
+use crate::paths::{self, MAX_FILE_BYTES};
+use markdown::{LinkResolver, Resolution, TocEntry};
+use mkdocs::{MkdocsConfig, NavEntry};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+/// The annotation that points an entity at its docs.
+pub const TECHDOCS_REF: &str = "backstage.io/techdocs-ref";
+/// The annotation that says an entity's docs live on another entity.
+pub const TECHDOCS_ENTITY: &str = "backstage.io/techdocs-entity";
+
+/// Every documentation site of the portal.
+#[derive(Debug, Clone, Default)]
+pub struct DocSet {
+    /// One site per documented entity.
+    pub sites: BTreeMap<EntityRef, DocSite>,
+}
+
+/// One entity's documentation.
+#[derive(Debug, Clone)]
+pub struct DocSite {
+    /// The documented entity.
+    pub entity: EntityRef,
+    /// `site_name`, else the entity's title.
+    pub site_name: String,
+    /// `site_description`.
+    pub description: Option<String>,
+    /// Site path of the site's folder: `docs/<namespace>/<kind>/<name>/`.
+    pub root_path: String,
+    /// The navigation tree.
+    pub nav: Vec<NavNode>,
+    /// Pages: those in the nav in nav order (the reading order), then the others by path.
+    pub pages: Vec<DocPage>,
+    /// Images and other files, copied as they are.
+    pub assets: Vec<DocAsset>,
+}
+
+/// A node of a site's navigation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NavNode {
+    /// A page, by index into [`DocSite::pages`].
+    Page {
+        /// Title shown in the nav.
+        title: String,
+        /// Index of the page.
+        page: usize,
+    },
+    /// A titled group.
+    Section {
+        /// Title.
+        title: String,
+        /// Children.
+        children: Vec<NavNode>,
+    },
+    /// An external link.
+    Link {
+        /// Title.
+        title: String,
+        /// Absolute URL.
+        url: String,
+    },
+}
+
+/// One rendered page.
+#[derive(Debug, Clone)]
+pub struct DocPage {
+    /// Path relative to the docs folder, `/`-separated (`guides/setup.md`).
+    pub source: String,
+    /// Portal-relative path of the Markdown file.
+    pub file: String,
+    /// Site path of the output file (`docs/default/component/x/guides/setup/index.html`).
+    pub path: String,
+    /// Title: nav title, front matter, first `# heading`, or the file name.
+    pub title: String,
+    /// A sentence for `<meta name=description>`.
+    pub description: String,
+    /// Sanitised body HTML; links already relative to `path`.
+    pub html: String,
+    /// Headings, for the page's table of contents.
+    pub toc: Vec<TocEntry>,
+    /// Where to edit the page's source, when the repository is known.
+    pub edit_url: Option<String>,
+    /// Whether the nav lists the page.
+    pub in_nav: bool,
+}
+
+/// A file copied from a docs folder.
+#[derive(Debug, Clone)]
+pub struct DocAsset {
+    /// Site path.
+    pub path: String,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}
+
+/// The site path of an entity's docs folder.
+pub fn site_root(entity: &EntityRef) -> String {
+    format!(
+        "docs/{}/{}/{}/",
+        crate::urls::slug(&entity.namespace),
+        crate::urls::slug(&entity.kind),
+        crate::urls::slug(&entity.name)
+    )
+}
+
+/// Builds every entity's docs. Problems are diagnostics; a broken site is left out, a broken
+/// page shows what went wrong.
+pub fn build(
+    catalog: &Catalog,
+    sources: &SourceSet,
+    pretty_urls: bool,
+) -> (DocSet, Vec<Diagnostic>) {
+    let documented: Vec<&Entity> = catalog
+        .entities
+        .values()
+        .filter(|e| e.annotation(TECHDOCS_REF).is_some())
+        .collect();
+    let read: Vec<Result<(SiteSource, Vec<Diagnostic>), Diagnostic>> = documented
+        .par_iter()
+        .map(|entity| read_site(entity, sources))
+        .collect();
+    let mut diagnostics = Vec::new();
+    let mut site_sources = Vec::new();
+    for result in read {
+        match result {
+            Ok((site, problems)) => {
+                diagnostics.extend(problems);
+                site_sources.push(site);
+            }
+            Err(problem) => diagnostics.push(problem),
+        }
+    }
+
+    let index = Index::new(&site_sources, catalog);
+    let jobs: Vec<(usize, usize)> = site_sources
+        .iter()
+        .enumerate()
+        .flat_map(|(s, site)| (0..site.pages.len()).map(move |p| (s, p)))
+        .collect();
+    let rendered: Vec<markdown::RenderedMarkdown> = jobs
+        .par_iter()
+        .map(|&(s, p)| {
+            let site = &site_sources[s];
+            let page = &site.pages[p];
+            let resolver = PageLinks {
+                index: &index,
+                site: s,
+                page: p,
+                pretty: pretty_urls,
+            };
+            markdown::render(&page.text, &index.sites[s].page_paths[p], &resolver)
+        })
+        .collect();
+
+    let ids: HashMap<&str, &BTreeSet<String>> = jobs
+        .iter()
+        .zip(&rendered)
+        .map(|(&(s, p), r)| (index.sites[s].page_paths[p].as_str(), &r.ids))
+        .collect();
+    let source_of: HashMap<&str, &str> = jobs
+        .iter()
+        .map(|&(s, p)| {
+            (
+                index.sites[s].page_paths[p].as_str(),
+                site_sources[s].pages[p].file.as_str(),
+            )
+        })
+        .collect();
+    for (&(s, p), page) in jobs.iter().zip(&rendered) {
+        let site = &site_sources[s];
+        let file = &site.pages[p].file;
+        for problem in &page.problems {
+            let d = if problem.error {
+                Diagnostic::error(&problem.message)
+            } else {
+                Diagnostic::warning(&problem.message)
+            };
+            diagnostics.push(d.at(file, problem.line).entity(&site.entity));
+        }
+        for check in &page.anchor_checks {
+            if let Some(targets) = ids.get(check.page.as_str()) {
+                if !targets.contains(&check.anchor) {
+                    let target = source_of.get(check.page.as_str()).copied().unwrap_or("");
+                    diagnostics.push(
+                        Diagnostic::warning(format!(
+                            "broken anchor: #{} is not a heading of {target}",
+                            check.anchor
+                        ))
+                        .at(file, check.line)
+                        .entity(&site.entity),
+                    );
+                }
+            }
+        }
+    }
+
+    let mut rendered = rendered.into_iter();
+    let mut set = DocSet::default();
+    for (s, source) in site_sources.into_iter().enumerate() {
+        let pages: Vec<(SourcePage, markdown::RenderedMarkdown)> = source
+            .pages
+            .into_iter()
+            .map(|page| (page, rendered.next().unwrap_or_default()))
+            .collect();
+        let site = assemble(
+            source.entity,
+            source.site_name,
+            source.description,
+            source.nav,
+            pages,
+            source.assets,
+            &index.sites[s],
+        );
+        set.sites.insert(site.entity.clone(), site);
+    }
+    (set, diagnostics)
+}
+
+/// A site's files, read but not rendered.
+struct SiteSource {
+    entity: EntityRef,
+    site_name: String,
+    description: Option<String>,
+    root_path: String,
+    nav: Option<Vec<NavEntry>>,
+    pages: Vec<SourcePage>,
+    assets: Vec<DocAsset>,
+    /// Source paths of the assets (relative to the docs folder).
+    asset_sources: HashSet<String>,
+}
+
+struct SourcePage {
+    source: String,
+    file: String,
+    text: String,
+    edit_url: Option<String>,
+}
+
+fn read_site(
+    entity: &Entity,
+    sources: &SourceSet,
+) -> Result<(SiteSource, Vec<Diagnostic>), Diagnostic> {
+    let reference = entity.annotation(TECHDOCS_REF).unwrap_or_default().trim();
+    let fail = |message: String| {
+        Diagnostic::error(message)
+            .at(&entity.origin.file, entity.origin.line)
+            .entity(&entity.entity_ref)
+    };
+    let Some(dir) = reference.strip_prefix("dir:") else {
+        return Err(Diagnostic::warning(format!(
+            "{TECHDOCS_REF} \"{reference}\" is not read: greenroom builds docs from `dir:` references (the repository must be a source)"
+        ))
+        .at(&entity.origin.file, entity.origin.line)
+        .entity(&entity.entity_ref));
+    };
+    let (descriptor, root) = sources.file_on_disk(&entity.origin.file);
+    let base = descriptor.parent().unwrap_or(&root);
+    let dir = dir.trim();
+    let dir = if dir.is_empty() { "." } else { dir };
+    let project = paths::resolve_confined(base, dir, &root)
+        .map_err(|message| fail(format!("{TECHDOCS_REF}: {message}")))?;
+    let project_display = sources.display(&project);
+
+    let mut problems = Vec::new();
+    let config_file = ["mkdocs.yaml", "mkdocs.yml"]
+        .iter()
+        .map(|name| project.join(name))
+        .find(|p| p.is_file());
+    let config = match &config_file {
+        Some(path) => {
+            let display = sources.display(path);
+            let text = read_text(path).map_err(|m| fail(format!("{display}: {m}")))?;
+            match mkdocs::parse(&text) {
+                Ok((config, found)) => {
+                    for (line, message) in found {
+                        problems.push(
+                            Diagnostic::warning(message)
+                                .at(&display, line)
+                                .entity(&entity.entity_ref),
+                        );
+                    }
+                    config
+                }
+                Err((line, message)) => {
+                    return Err(Diagnostic::error(message)
+                        .at(&display, line)
+                        .entity(&entity.entity_ref))
+                }
+            }
+        }
+        None => MkdocsConfig {
+            docs_dir: "docs".to_string(),
+            ..MkdocsConfig::default()
+        },
+    };
+    let docs_dir = paths::resolve_confined(&project, &config.docs_dir, &root).map_err(|m| {
+        let what = if config_file.is_some() {
+            format!("docs_dir of {project_display}/mkdocs.yml")
+        } else {
+            format!("{project_display} has no mkdocs.yml, and its docs folder")
+        };
+        fail(format!("{what}: {m}"))
+    })?;
+    if !docs_dir.is_dir() {
+        return Err(fail(format!(
+            "{TECHDOCS_REF} points at {project_display}, whose {} is not a folder",
+            config.docs_dir
+        )));
+    }
+
+    let listing = list_files(&docs_dir, &root, sources, &entity.entity_ref, &mut problems);
+    let edit_base = edit_base(&config, entity, &docs_dir, &root);
+    let mut pages = Vec::new();
+    let mut assets = Vec::new();
+    let mut asset_sources = HashSet::new();
+    let mut taken: HashMap<String, String> = HashMap::new();
+    for (relative, path) in listing {
+        let display = sources.display(&path);
+        if is_markdown(&relative) {
+            let url_dir = page_url_dir(&relative);
+            if let Some(existing) = taken.get(&url_dir) {
+                problems.push(
+                    Diagnostic::warning(format!(
+                        "skipped: {existing} already becomes the page {url_dir}index.html"
+                    ))
+                    .in_file(&display)
+                    .entity(&entity.entity_ref),
+                );
+                continue;
+            }
+            match read_text(&path) {
+                Ok(text) => {
+                    taken.insert(url_dir, relative.clone());
+                    pages.push(SourcePage {
+                        edit_url: edit_base.as_ref().map(|base| edit_url(base, &relative)),
+                        source: relative,
+                        file: display,
+                        text,
+                    });
+                }
+                Err(message) => problems.push(
+                    Diagnostic::warning(format!("page skipped: {message}"))
+                        .in_file(&display)
+                        .entity(&entity.entity_ref),
+                ),
+            }
+        } else {
+            match std::fs::read(&path) {
+                Ok(bytes) => {
+                    assets.push(DocAsset {
+                        path: format!("{}{relative}", site_root(&entity.entity_ref)),
+                        bytes,
+                    });
+                    asset_sources.insert(relative);
+                }
+                Err(error) => problems.push(
+                    Diagnostic::warning(format!("cannot read: {error}"))
+                        .in_file(&display)
+                        .entity(&entity.entity_ref),
+                ),
+            }
+        }
+    }
+    if pages.is_empty() {
+        return Err(fail(format!(
+            "the docs folder {} has no Markdown pages",
+            sources.display(&docs_dir)
+        )));
+    }
+    pages.sort_by_cached_key(|p| page_order(&p.source));
+    if let (Some(nav), Some(config_path)) = (&config.nav, &config_file) {
+        let names: HashSet<&str> = pages.iter().map(|p| p.source.as_str()).collect();
+        let mut missing = Vec::new();
+        nav_problems(nav, &names, &mut missing);
+        let display = sources.display(config_path);
+        for (line, message) in missing {
+            problems.push(
+                Diagnostic::warning(message)
+                    .at(&display, line)
+                    .entity(&entity.entity_ref),
+            );
+        }
+    }
+    Ok((
+        SiteSource {
+            site_name: config
+                .site_name
+                .clone()
+                .unwrap_or_else(|| entity.display_name().to_string()),
+            description: config.site_description.clone(),
+            root_path: site_root(&entity.entity_ref),
+            entity: entity.entity_ref.clone(),
+            nav: config.nav,
+            pages,
+            assets,
+            asset_sources,
+        },
+        problems,
+    ))
+}
+
+fn read_text(path: &Path) -> Result<String, String> {
+    let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "file is {} MB, over the {} MB limit",
+            metadata.len() / (1024 * 1024),
+            MAX_FILE_BYTES / (1024 * 1024)
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    String::from_utf8(bytes).map_err(|_| "file is not valid UTF-8".to_string())
+}
+
+fn is_markdown(relative: &str) -> bool {
+    let lower = relative.to_ascii_lowercase();
+    lower.ends_with(".md") || lower.ends_with(".markdown")
+}
+
+fn strip_markdown_extension(relative: &str) -> &str {
+    relative
+        .strip_suffix(".md")
+        .or_else(|| relative.strip_suffix(".markdown"))
+        .or_else(|| relative.strip_suffix(".MD"))
+        .unwrap_or(relative)
+}
+
+/// The URL folder of a page, relative to its site: `""` for `index.md`/`README.md`,
+/// `guides/` for `guides/index.md`, `guides/setup/` for `guides/setup.md`.
+fn page_url_dir(relative: &str) -> String {
+    let stem = strip_markdown_extension(relative);
+    let (folder, name) = match stem.rsplit_once('/') {
+        Some((folder, name)) => (format!("{folder}/"), name),
+        None => (String::new(), stem),
+    };
+    if name.eq_ignore_ascii_case("index") || name.eq_ignore_ascii_case("readme") {
+        folder
+    } else {
+        format!("{folder}{name}/")
+    }
+}
+
+/// mkdocs' order: per folder, `index`/`README` first, then files by code point, then
+/// subfolders by name.
+fn page_order(relative: &str) -> Vec<(u8, String)> {
+    let parts: Vec<&str> = relative.split('/').collect();
+    let mut key = Vec::with_capacity(parts.len());
+    for (i, part) in parts.iter().enumerate() {
+        let last = i + 1 == parts.len();
+        let rank = if !last {
+            2
+        } else {
+            let stem = strip_markdown_extension(part).to_ascii_lowercase();
+            if stem == "index" || stem == "readme" {
+                0
+            } else {
+                1
+            }
+        };
+        key.push((rank, part.to_string()));
+    }
+    key
+}
+
+/// Every file under the docs folder, as `(relative path, path on disk)`, sorted; hidden files
+/// skipped; symlinks followed only while they stay inside the repository.
+fn list_files(
+    docs_dir: &Path,
+    root: &Path,
+    sources: &SourceSet,
+    entity: &EntityRef,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<(String, PathBuf)> {
+    let mut files = Vec::new();
+    let mut walker = WalkDir::new(docs_dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = walker.next() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                let path = error.path().map(Path::to_path_buf).unwrap_or_default();
+                let message = if error.loop_ancestor().is_some() {
+                    "symlink loop; not followed".to_string()
+                } else {
+                    format!("cannot read: {error}")
+                };
+                problems.push(
+                    Diagnostic::warning(message)
+                        .in_file(&sources.display(&path))
+                        .entity(entity),
+                );
+                continue;
+            }
+        };
+        let name = entry.file_name().to_string_lossy();
+        if entry.depth() > 0 && name.starts_with('.') {
+            if entry.file_type().is_dir() {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
+        if entry.path_is_symlink() {
+            match entry.path().canonicalize() {
+                Ok(real) if real.starts_with(root) => {}
+                _ => {
+                    problems.push(
+                        Diagnostic::warning("symlink points outside the repository; not followed")
+                            .in_file(&sources.display(entry.path()))
+                            .entity(entity),
+                    );
+                    if entry.file_type().is_dir() {
+                        walker.skip_current_dir();
+                    }
+                    continue;
+                }
+            }
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        if entry.metadata().map(|m| m.len()).unwrap_or(0) > MAX_FILE_BYTES {
+            problems.push(
+                Diagnostic::warning(format!(
+                    "skipped: over the {} MB file limit",
+                    MAX_FILE_BYTES / (1024 * 1024)
+                ))
+                .in_file(&sources.display(entry.path()))
+                .entity(entity),
+            );
+            continue;
+        }
+        if let Ok(relative) = entry.path().strip_prefix(docs_dir) {
+            files.push((
+                paths::display(Path::new(""), relative),
+                entry.path().to_path_buf(),
+            ));
+        }
+    }
+    files
+}
+
+/// The URL a page's source path is appended to for "Edit this page": mkdocs' `edit_uri`
+/// (absolute, or relative to `repo_url`), else the entity's `backstage.io/source-location`
+/// tree URL turned into an edit URL.
+fn edit_base(
+    config: &MkdocsConfig,
+    entity: &Entity,
+    docs_dir: &Path,
+    root: &Path,
+) -> Option<String> {
+    let with_slash = |s: &str| {
+        if s.ends_with('/') {
+            s.to_string()
+        } else {
+            format!("{s}/")
+        }
+    };
+    if let Some(uri) = config.edit_uri.as_deref().filter(|u| is_web(u)) {
+        return Some(with_slash(uri));
+    }
+    if let Some(repo) = config.repo_url.as_deref().filter(|u| is_web(u)) {
+        let default_uri = if repo.contains("bitbucket") {
+            "src/default/docs/"
+        } else {
+            "edit/master/docs/"
+        };
+        let uri = config.edit_uri.as_deref().unwrap_or(default_uri);
+        if uri.is_empty() {
+            return None;
+        }
+        return Some(format!(
+            "{}{}",
+            with_slash(repo),
+            with_slash(uri.trim_start_matches('/'))
+        ));
+    }
+    let location = entity
+        .annotation("backstage.io/source-location")?
+        .strip_prefix("url:")?;
+    if !is_web(location) || !location.contains("/tree/") {
+        return None;
+    }
+    let docs_in_repo = docs_dir
+        .strip_prefix(root)
+        .ok()
+        .map(|p| paths::display(Path::new(""), p))
+        .unwrap_or_default();
+    let base = with_slash(&location.replacen("/tree/", "/edit/", 1));
+    Some(if docs_in_repo.is_empty() {
+        base
+    } else {
+        format!("{base}{docs_in_repo}/")
+    })
+}
+
+fn is_web(url: &str) -> bool {
+    url.starts_with("https://") || url.starts_with("http://")
+}
+
+fn edit_url(base: &str, relative: &str) -> String {
+    format!("{base}{}", encode_path(relative))
+}
+
+/// Percent-encodes the characters that would change a path's meaning in a URL.
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        match c {
+            ' ' => out.push_str("%20"),
+            '#' => out.push_str("%23"),
+            '?' => out.push_str("%3F"),
+            '%' => out.push_str("%25"),
+            '"' => out.push_str("%22"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn decode_path(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Some(byte) = path
+                .get(i + 1..i + 3)
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+            {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| path.to_string())
+}
+
+/// The href of site path `to` from the page at site path `from`: the shortest relative path.
+pub fn relative_href(from: &str, to: &str, pretty: bool) -> String {
+    let to = if pretty {
+        to.strip_suffix("index.html").unwrap_or(to)
+    } else {
+        to
+    };
+    let mut from_dirs: Vec<&str> = from.split('/').collect();
+    from_dirs.pop();
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let to_dirs = &to_parts[..to_parts.len().saturating_sub(1)];
+    let common = from_dirs
+        .iter()
+        .zip(to_dirs)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut href = "../".repeat(from_dirs.len() - common);
+    href.push_str(&encode_path(&to_parts[common..].join("/")));
+    if href.is_empty() {
+        "./".to_string()
+    } else {
+        href
+    }
+}
+
+/// Lookup tables over every site, shared by all page renders.
+struct Index<'a> {
+    sites: Vec<SiteIndex>,
+    by_triplet: HashMap<String, usize>,
+    catalog: &'a Catalog,
+}
+
+struct SiteIndex {
+    root_path: String,
+    page_paths: Vec<String>,
+    page_sources: Vec<String>,
+    by_source: HashMap<String, usize>,
+    by_url_dir: HashMap<String, usize>,
+    assets: HashSet<String>,
+}
+
+impl<'a> Index<'a> {
+    fn new(sites: &[SiteSource], catalog: &'a Catalog) -> Self {
+        let sites: Vec<SiteIndex> = sites
+            .iter()
+            .map(|site| {
+                let page_sources: Vec<String> =
+                    site.pages.iter().map(|p| p.source.clone()).collect();
+                let url_dirs: Vec<String> = page_sources.iter().map(|s| page_url_dir(s)).collect();
+                SiteIndex {
+                    page_paths: url_dirs
+                        .iter()
+                        .map(|d| format!("{}{d}index.html", site.root_path))
+                        .collect(),
+                    by_source: page_sources
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| (s.clone(), i))
+                        .collect(),
+                    by_url_dir: url_dirs
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, d)| (d, i))
+                        .collect(),
+                    page_sources,
+                    root_path: site.root_path.clone(),
+                    assets: site.asset_sources.clone(),
+                }
+            })
+            .collect();
+        let by_triplet = sites
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.root_path.clone(), i))
+            .collect();
+        Index {
+            sites,
+            by_triplet,
+            catalog,
+        }
+    }
+}
+
+/// Resolves the links of one page.
+struct PageLinks<'a> {
+    index: &'a Index<'a>,
+    site: usize,
+    page: usize,
+    pretty: bool,
+}
+
+impl PageLinks<'_> {
+    fn page_path(&self) -> &str {
+        &self.index.sites[self.site].page_paths[self.page]
+    }
+
+    fn to_page(&self, site: usize, page: usize, fragment: Option<&str>) -> Resolution {
+        let target = &self.index.sites[site].page_paths[page];
+        let mut href = relative_href(self.page_path(), target, self.pretty);
+        let anchor = fragment.filter(|f| !f.is_empty()).map(|f| {
+            href.push('#');
+            href.push_str(f);
+            (target.clone(), f.to_string())
+        });
+        Resolution {
+            href,
+            anchor,
+            problem: None,
+        }
+    }
+
+    fn broken(&self, destination: &str, why: String) -> Resolution {
+        Resolution {
+            href: destination.to_string(),
+            anchor: None,
+            problem: Some(why),
+        }
+    }
+
+    fn absolute(&self, destination: &str, path: &str, fragment: Option<&str>) -> Resolution {
+        let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+        match parts.as_slice() {
+            ["docs", namespace, kind, name, rest @ ..] => {
+                let root = format!(
+                    "docs/{}/{}/{}/",
+                    namespace.to_lowercase(),
+                    kind.to_lowercase(),
+                    name.to_lowercase()
+                );
+                let Some(&site) = self.index.by_triplet.get(&root) else {
+                    return self.broken(
+                        destination,
+                        format!("broken link: {destination} names docs that do not exist in the portal"),
+                    );
+                };
+                let mut rest = rest.join("/");
+                if let Some(stripped) = rest.strip_suffix("index.html") {
+                    rest = stripped.trim_end_matches('/').to_string();
+                }
+                let rest = strip_markdown_extension(&rest).to_string();
+                let dir = if rest.is_empty() {
+                    String::new()
+                } else {
+                    format!("{rest}/")
+                };
+                match self.index.sites[site].by_url_dir.get(&dir) {
+                    Some(&page) => self.to_page(site, page, fragment),
+                    None => self.broken(
+                        destination,
+                        format!("broken link: {destination} is not a page of those docs"),
+                    ),
+                }
+            }
+            ["catalog", namespace, kind, name] => {
+                let target = EntityRef::new(kind, namespace, name);
+                if self.index.catalog.get(&target).is_some() {
+                    Resolution {
+                        href: relative_href(
+                            self.page_path(),
+                            &crate::urls::entity_path(&target),
+                            self.pretty,
+                        ),
+                        anchor: None,
+                        problem: None,
+                    }
+                } else {
+                    self.broken(
+                        destination,
+                        format!("broken link: {destination} names an entity that is not in the catalog"),
+                    )
+                }
+            }
+            _ => self.broken(
+                destination,
+                format!("link {destination} is an absolute path outside the portal's docs and catalog; use a relative link or a full URL"),
+            ),
+        }
+    }
+}
+
+impl LinkResolver for PageLinks<'_> {
+    fn resolve(&self, destination: &str, image: bool) -> Resolution {
+        let trimmed = destination.trim();
+        if trimmed.is_empty() {
+            return self.broken(destination, "link with an empty target".to_string());
+        }
+        if let Some(anchor) = trimmed.strip_prefix('#') {
+            return Resolution {
+                href: trimmed.to_string(),
+                anchor: Some((self.page_path().to_string(), decode_path(anchor))),
+                problem: None,
+            };
+        }
+        if let Some(scheme) = scheme_of(trimmed) {
+            let allowed = matches!(scheme.as_str(), "http" | "https" | "mailto" | "tel")
+                || (image
+                    && scheme == "data"
+                    && [
+                        "data:image/png",
+                        "data:image/jpeg",
+                        "data:image/gif",
+                        "data:image/webp",
+                    ]
+                    .iter()
+                    .any(|p| trimmed.to_ascii_lowercase().starts_with(p)));
+            if allowed {
+                return Resolution {
+                    href: trimmed.to_string(),
+                    anchor: None,
+                    problem: None,
+                };
+            }
+            return Resolution {
+                href: String::new(),
+                anchor: None,
+                problem: Some(format!("a {scheme}: link was removed (only http, https, mailto and tel links are kept)")),
+            };
+        }
+        if trimmed.starts_with("//") {
+            return Resolution {
+                href: trimmed.to_string(),
+                anchor: None,
+                problem: None,
+            };
+        }
+        let (without_fragment, fragment) = match trimmed.split_once('#') {
+            Some((path, fragment)) => (path, Some(fragment)),
+            None => (trimmed, None),
+        };
+        let path = without_fragment
+            .split_once('?')
+            .map(|(p, _)| p)
+            .unwrap_or(without_fragment);
+        let path = decode_path(path);
+        if path.starts_with('/') {
+            return self.absolute(trimmed, &path, fragment);
+        }
+        let site = &self.index.sites[self.site];
+        let source = &site.page_sources[self.page];
+        let folder = source.rsplit_once('/').map(|(f, _)| f).unwrap_or("");
+        let Some(joined) = join_relative(folder, &path) else {
+            return self.broken(
+                trimmed,
+                format!("broken link: {trimmed} points outside the docs folder"),
+            );
+        };
+        if is_markdown(&joined) {
+            return match site.by_source.get(&joined) {
+                Some(&page) => self.to_page(self.site, page, fragment),
+                None => self.broken(
+                    trimmed,
+                    format!(
+                        "broken link: {trimmed} names {joined}, which is not a page of these docs"
+                    ),
+                ),
+            };
+        }
+        if site.assets.contains(&joined) {
+            let mut href = relative_href(
+                self.page_path(),
+                &format!("{}{joined}", site.root_path),
+                false,
+            );
+            if let Some(fragment) = fragment {
+                href.push('#');
+                href.push_str(fragment);
+            }
+            return Resolution {
+                href,
+                anchor: None,
+                problem: None,
+            };
+        }
+        for index_name in ["index.md", "README.md"] {
+            let candidate = if joined.is_empty() {
+                index_name.to_string()
+            } else {
+                format!("{joined}/{index_name}")
+            };
+            if let Some(&page) = site.by_source.get(&candidate) {
+                return self.to_page(self.site, page, fragment);
+            }
+        }
+        // Links written for mkdocs' directory URLs (`../other-page/`), relative to the page URL.
+        let url_dir = page_url_dir(source);
+        let url_folder = url_dir.trim_end_matches('/');
+        if let Some(joined) = join_relative(url_folder, &path) {
+            let dir = joined
+                .strip_suffix("index.html")
+                .unwrap_or(&joined)
+                .trim_end_matches('/');
+            let dir = if dir.is_empty() {
+                String::new()
+            } else {
+                format!("{dir}/")
+            };
+            if let Some(&page) = site.by_url_dir.get(&dir) {
+                return self.to_page(self.site, page, fragment);
+            }
+        }
+        self.broken(
+            trimmed,
+            format!(
+                "broken link: {trimmed} names {joined}, which does not exist in the docs folder"
+            ),
+        )
+    }
+}
+
+fn scheme_of(url: &str) -> Option<String> {
+    let colon = url.find(':')?;
+    let scheme = &url[..colon];
+    let valid = scheme
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    valid.then(|| scheme.to_ascii_lowercase())
+}
+
+/// Joins `relative` onto `folder` (both `/`-separated, relative to the docs folder); `None` when
+/// it climbs above the docs folder.
+fn join_relative(folder: &str, relative: &str) -> Option<String> {
+    let mut parts: Vec<&str> = folder.split('/').filter(|p| !p.is_empty()).collect();
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn assemble(
+    entity: EntityRef,
+    site_name: String,
+    description: Option<String>,
+    nav: Option<Vec<NavEntry>>,
+    pages: Vec<(SourcePage, markdown::RenderedMarkdown)>,
+    assets: Vec<DocAsset>,
+    index: &SiteIndex,
+) -> DocSite {
+    let mut docs: Vec<DocPage> = pages
+        .into_iter()
+        .enumerate()
+        .map(|(i, (source, rendered))| DocPage {
+            title: rendered
+                .title
+                .clone()
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| title_from_file(&source.source)),
+            description: rendered.description.clone().unwrap_or_default(),
+            path: index.page_paths[i].clone(),
+            html: rendered.html,
+            toc: rendered.toc,
+            edit_url: source.edit_url,
+            in_nav: false,
+            source: source.source,
+            file: source.file,
+        })
+        .collect();
+    let nav = match nav {
+        Some(entries) => nav_from_config(&entries, &index.by_source, &docs),
+        None => nav_from_tree(&docs),
+    };
+    let mut order: Vec<usize> = Vec::new();
+    collect_order(&nav, &mut order);
+    let mut seen: HashSet<usize> = HashSet::new();
+    order.retain(|i| seen.insert(*i));
+    for i in &order {
+        docs[*i].in_nav = true;
+    }
+    for i in 0..docs.len() {
+        if !seen.contains(&i) {
+            order.push(i);
+        }
+    }
+    // Reorder pages into reading order and renumber the nav.
+    let mut position = vec![0usize; docs.len()];
+    for (new, old) in order.iter().enumerate() {
+        position[*old] = new;
+    }
+    let mut slots: Vec<Option<DocPage>> = docs.into_iter().map(Some).collect();
+    let pages: Vec<DocPage> = order.iter().filter_map(|old| slots[*old].take()).collect();
+    let nav = renumber(nav, &position);
+    DocSite {
+        entity: entity.clone(),
+        site_name,
+        description,
+        root_path: index.root_path.clone(),
+        nav,
+        pages,
+        assets,
+    }
+}
+
+fn renumber(nodes: Vec<NavNode>, position: &[usize]) -> Vec<NavNode> {
+    nodes
+        .into_iter()
+        .map(|node| match node {
+            NavNode::Page { title, page } => NavNode::Page {
+                title,
+                page: position[page],
+            },
+            NavNode::Section { title, children } => NavNode::Section {
+                title,
+                children: renumber(children, position),
+            },
+            link => link,
+        })
+        .collect()
+}
+
+fn collect_order(nodes: &[NavNode], order: &mut Vec<usize>) {
+    for node in nodes {
+        match node {
+            NavNode::Page { page, .. } => order.push(*page),
+            NavNode::Section { children, .. } => collect_order(children, order),
+            NavNode::Link { .. } => {}
+        }
+    }
+}
+
+fn nav_from_config(
+    entries: &[NavEntry],
+    by_source: &HashMap<String, usize>,
+    pages: &[DocPage],
+) -> Vec<NavNode> {
+    entries
+        .iter()
+        .filter_map(|entry| match entry {
+            NavEntry::Page { title, source, .. } => {
+                by_source.get(source.as_str()).map(|&page| NavNode::Page {
+                    title: title.clone().unwrap_or_else(|| pages[page].title.clone()),
+                    page,
+                })
+            }
+            NavEntry::Section { title, children } => Some(NavNode::Section {
+                title: title.clone(),
+                children: nav_from_config(children, by_source, pages),
+            }),
+            NavEntry::Link { title, url } => Some(NavNode::Link {
+                title: title.clone(),
+                url: url.clone(),
+            }),
+        })
+        .collect()
+}
+
+/// The nav mkdocs derives without a `nav` key: pages (already in mkdocs' order) grouped into a
+/// section per folder.
+fn nav_from_tree(pages: &[DocPage]) -> Vec<NavNode> {
+    let mut root: Vec<NavNode> = Vec::new();
+    for (index, page) in pages.iter().enumerate() {
+        let parts: Vec<&str> = page.source.split('/').collect();
+        let folders = &parts[..parts.len().saturating_sub(1)];
+        insert_page(
+            &mut root,
+            folders,
+            NavNode::Page {
+                title: page.title.clone(),
+                page: index,
+            },
+        );
+    }
+    root
+}
+
+fn insert_page(level: &mut Vec<NavNode>, folders: &[&str], node: NavNode) {
+    let Some((folder, rest)) = folders.split_first() else {
+        level.push(node);
+        return;
+    };
+    let title = section_title(folder);
+    let position = level
+        .iter()
+        .position(|n| matches!(n, NavNode::Section { title: t, .. } if *t == title));
+    let index = match position {
+        Some(index) => index,
+        None => {
+            level.push(NavNode::Section {
+                title,
+                children: Vec::new(),
+            });
+            level.len() - 1
+        }
+    };
+    if let Some(NavNode::Section { children, .. }) = level.get_mut(index) {
+        insert_page(children, rest, node);
+    }
+}
+
+/// mkdocs' section title for a folder: `-` and `_` become spaces; all-lowercase names are
+/// capitalised.
+fn section_title(folder: &str) -> String {
+    let spaced = folder.replace(['-', '_'], " ");
+    if spaced.chars().any(char::is_uppercase) {
+        return spaced;
+    }
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
+        None => spaced,
+    }
+}
+
+fn title_from_file(relative: &str) -> String {
+    let stem = strip_markdown_extension(relative);
+    let name = stem.rsplit('/').next().unwrap_or(stem);
+    let name = if name.eq_ignore_ascii_case("index") || name.eq_ignore_ascii_case("readme") {
+        stem.rsplit('/').nth(1).unwrap_or("Home")
+    } else {
+        name
+    };
+    section_title(name)
+}
+
+/// `(line, message)` for each nav entry that names a page the docs folder does not have.
+fn nav_problems(entries: &[NavEntry], pages: &HashSet<&str>, out: &mut Vec<(usize, String)>) {
+    for entry in entries {
+        match entry {
+            NavEntry::Page { source, line, .. } if !pages.contains(source.as_str()) => {
+                out.push((
+                    *line,
+                    format!(
+                        "nav entry {source} names a page that does not exist in the docs folder"
+                    ),
+                ));
+            }
+            NavEntry::Section { children, .. } => nav_problems(children, pages, out),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_urls_follow_mkdocs_directory_urls() {
+        assert_eq!(page_url_dir("index.md"), "");
+        assert_eq!(page_url_dir("README.md"), "");
+        assert_eq!(page_url_dir("guide.md"), "guide/");
+        assert_eq!(page_url_dir("a/index.md"), "a/");
+        assert_eq!(page_url_dir("a/b.md"), "a/b/");
+    }
+
+    #[test]
+    fn relative_hrefs_are_shortest() {
+        let from = "docs/default/component/x/a/b/index.html";
+        assert_eq!(
+            relative_href(from, "docs/default/component/x/index.html", false),
+            "../../index.html"
+        );
+        assert_eq!(
+            relative_href(from, "docs/default/component/x/a/c/index.html", true),
+            "../c/"
+        );
+        assert_eq!(relative_href(from, from, true), "./");
+        assert_eq!(
+            relative_href(from, "docs/default/component/y/img/a b.png", false),
+            "../../../y/img/a%20b.png"
+        );
+    }
+
+    #[test]
+    fn folder_order_and_titles_follow_mkdocs() {
+        let mut sources = vec!["z.md", "b/index.md", "a.md", "README.md", "b/c.md"];
+        sources.sort_by_key(|s| page_order(s));
+        assert_eq!(
+            sources,
+            vec!["README.md", "a.md", "z.md", "b/index.md", "b/c.md"]
+        );
+        assert_eq!(section_title("getting-started"), "Getting started");
+        assert_eq!(section_title("API_Guides"), "API Guides");
+        assert_eq!(title_from_file("ops/run-book.md"), "Run book");
+    }
+
+    #[test]
+    fn relative_joins_stay_in_the_docs_folder() {
+        assert_eq!(join_relative("a/b", "../c.md").as_deref(), Some("a/c.md"));
+        assert_eq!(join_relative("", "./x/./y.png").as_deref(), Some("x/y.png"));
+        assert_eq!(join_relative("a", "../../etc/passwd"), None);
+        assert_eq!(decode_path("a%20b.md"), "a b.md");
+        assert_eq!(
+            scheme_of("JavaScript:alert(1)").as_deref(),
+            Some("javascript")
+        );
+        assert_eq!(scheme_of("a/b:c"), None);
+    }
+}
