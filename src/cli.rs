@@ -111,12 +111,25 @@ fn build(options: BuildOptions, show_timings: bool) -> ExitCode {
         println!("built {summary} → {}", report.out.display());
         ExitCode::SUCCESS
     } else {
+        let reason = if stopped_by_config(&report) {
+            "greenroom.yaml has errors"
+        } else {
+            "--strict"
+        };
         eprintln!(
-            "build failed (--strict): {summary}; the previous site in {} is untouched",
+            "build failed ({reason}): {summary}; the previous site in {} is untouched",
             report.out.display()
         );
         ExitCode::from(1)
     }
+}
+
+/// Whether the build stopped because of the configuration rather than `--strict`.
+fn stopped_by_config(report: &greenroom::BuildReport) -> bool {
+    report.diagnostics.iter().any(|d| {
+        d.severity == greenroom::diag::Severity::Error
+            && d.file.as_deref() == Some(greenroom::config::CONFIG_FILE)
+    })
 }
 
 fn check(dir: &std::path::Path, format: Format, strict: bool) -> ExitCode {

@@ -46,12 +46,21 @@ pub struct SourceSet {
     pub repos: Vec<Repo>,
     /// Descriptor files, sorted by rank then path, without duplicates.
     pub files: Vec<DescriptorFile>,
+    /// Folder names never walked (config `exclude`), also for Location globs.
+    pub exclude: Vec<String>,
+    /// Repository roots to their index in `repos`, for prefix lookups.
+    repo_roots: std::collections::BTreeMap<PathBuf, usize>,
 }
 
 impl SourceSet {
-    /// The repository a path lies in, if any.
+    /// The repository a path lies in, if any: the greatest root not after the path that is a
+    /// prefix of it (roots do not nest, so that is the only candidate).
     pub fn repo_of(&self, path: &Path) -> Option<usize> {
-        self.repos.iter().position(|r| path.starts_with(&r.root))
+        self.repo_roots
+            .range::<Path, _>((std::ops::Bound::Unbounded, std::ops::Bound::Included(path)))
+            .next_back()
+            .filter(|(root, _)| path.starts_with(root))
+            .map(|(_, index)| *index)
     }
 
     /// The portal-relative path to show for a file: inside a repository it is spelled through
@@ -178,10 +187,17 @@ pub fn discover(
         .collect();
 
     let repo_list: Vec<Repo> = repos.iter().map(|(_, r)| r.clone()).collect();
+    let repo_roots = repo_list
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.root.clone(), i))
+        .collect();
     let mut set = SourceSet {
         portal_root: portal_root.clone(),
         repos: repo_list,
         files: Vec::new(),
+        exclude: config.exclude.clone(),
+        repo_roots,
     };
     for (source_index, files, problems) in walked {
         diagnostics.extend(problems);

@@ -50,7 +50,7 @@ pub struct BuildReport {
     pub seconds: f64,
     /// The output folder.
     pub out: PathBuf,
-    /// False when `--strict` stopped the build before writing.
+    /// False when `--strict`, or an error in greenroom.yaml, stopped the build before writing.
     pub written: bool,
     /// Wall time of each stage, in pipeline order.
     pub timings: Vec<(&'static str, f64)>,
@@ -176,7 +176,12 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
     let (theme, theme_problems) = theme::load(&portal_root);
     diagnostics.extend(theme_problems);
     diag::sort(&mut diagnostics);
-    let written = !options.strict || diagnostics.is_empty();
+    // A broken greenroom.yaml would publish a portal with the defaults (no registered
+    // locations, default title and output): refuse, and keep the previous site.
+    let config_broken = diagnostics.iter().any(|d| {
+        d.severity == diag::Severity::Error && d.file.as_deref() == Some(config::CONFIG_FILE)
+    });
+    let written = !config_broken && (!options.strict || diagnostics.is_empty());
     let mut pages = 0;
     if written {
         let tera = render::compile(&theme)?;

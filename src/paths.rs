@@ -106,7 +106,10 @@ pub fn glob_files(
                 "symlink points outside the repository; not followed".to_string(),
             )),
             Ok(real) if real.is_file() => result.files.push(real),
-            Ok(_) => return Err(format!("\"{pattern}\" is a folder, not a file")),
+            Ok(_) => result.problems.push((
+                start,
+                "not a regular file (a folder, pipe or device); not read".to_string(),
+            )),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => result.problems.push((
                 start,
                 "symlink points to a file that does not exist; not followed".to_string(),

@@ -19,6 +19,9 @@ pub struct Document {
     pub text: String,
     /// The document's content converted to JSON data (mapping keys become strings).
     pub value: Value,
+    /// The block structure of `text`, scanned on the first [`locate`] and kept, so locating
+    /// every field of a large document stays linear.
+    line_index: std::sync::OnceLock<LineIndex>,
 }
 
 /// A document that could not be parsed.
@@ -54,6 +57,7 @@ pub fn parse_documents(text: &str) -> Vec<Result<Document, YamlError>> {
                     start_line: first_content_line(&chunk.text, chunk.start_line),
                     text: chunk.text,
                     value,
+                    line_index: std::sync::OnceLock::new(),
                 })),
                 Err(e) => Some(Err(e)),
             },
@@ -71,7 +75,10 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
 /// even the first key is not found.
 pub fn locate(document: &Document, path: &[PathSegment<'_>]) -> usize {
     let first_line_of_text = document.start_line - leading_blank_lines(&document.text);
-    locate_in_text(&document.text, path)
+    let index = document
+        .line_index
+        .get_or_init(|| LineIndex::new(&document.text));
+    locate_in_text(&document.text, index, path)
         .map(|relative| first_line_of_text + relative)
         .unwrap_or(document.start_line)
 }
@@ -158,61 +165,81 @@ const MAX_DEPTH: usize = 128;
 
 /// The 1-based line (of `text`) where flow collections (`[`, `{`) nest deeper than
 /// [`MAX_DEPTH`], if they do. The YAML library refuses such documents too, but only after work
-/// that grows with the square of the depth for flow mappings; this scan is linear. Quoted
-/// scalars and comments are skipped; brackets inside plain scalars may be counted, which only
-/// matters for text with over a hundred unclosed brackets.
+/// that grows with the square of the depth for flow mappings; this scan is linear. It follows
+/// enough of YAML's lexical rules not to count brackets that are text: quoted scalars (a quote
+/// opens one only where a scalar can start), comments, and block scalars (`|`, `>`).
 fn flow_nesting_overflow(text: &str) -> Option<usize> {
     let mut depth = 0usize;
-    let mut line = 1;
     let mut quote: Option<char> = None;
-    let mut previous = '\n';
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\n' {
-            line += 1;
+    let mut block_scalar_parent: Option<usize> = None;
+    for (index, line) in text.lines().enumerate() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if let Some(parent) = block_scalar_parent {
+            if line.trim().is_empty() || indent > parent {
+                continue;
+            }
+            block_scalar_parent = None;
         }
-        match quote {
-            Some('\'') if c == '\'' => {
-                if chars.peek() == Some(&'\'') {
-                    chars.next();
-                } else {
-                    quote = None;
+        let mut previous: Option<char> = None;
+        let mut chars = line.chars().peekable();
+        let mut content_end = line.len();
+        let mut position = 0;
+        while let Some(c) = chars.next() {
+            let here = position;
+            position += c.len_utf8();
+            match quote {
+                Some('\'') if c == '\'' => {
+                    if chars.peek() == Some(&'\'') {
+                        chars.next();
+                        position += 1;
+                    } else {
+                        quote = None;
+                    }
                 }
-            }
-            Some('"') if c == '\\' => {
-                if chars.next() == Some('\n') {
-                    line += 1;
+                Some('"') if c == '\\' => {
+                    if let Some(escaped) = chars.next() {
+                        position += escaped.len_utf8();
+                    }
                 }
-            }
-            Some('"') if c == '"' => quote = None,
-            Some(_) => {}
-            None => match c {
-                '\'' | '"' if previous.is_whitespace() || "[{,:".contains(previous) => {
-                    quote = Some(c)
-                }
-                '#' if previous.is_whitespace() => {
-                    for rest in chars.by_ref() {
-                        if rest == '\n' {
-                            line += 1;
-                            break;
+                Some('"') if c == '"' => quote = None,
+                Some(_) => {}
+                None => match c {
+                    '\'' | '"' if previous.is_none_or(|p| "[{,:-?".contains(p)) => quote = Some(c),
+                    '#' if here == 0 || line[..here].ends_with([' ', '\t']) => {
+                        content_end = here;
+                        break;
+                    }
+                    '[' | '{' => {
+                        depth += 1;
+                        if depth > MAX_DEPTH {
+                            return Some(index + 1);
                         }
                     }
-                    previous = '\n';
-                    continue;
-                }
-                '[' | '{' => {
-                    depth += 1;
-                    if depth > MAX_DEPTH {
-                        return Some(line);
-                    }
-                }
-                ']' | '}' => depth = depth.saturating_sub(1),
-                _ => {}
-            },
+                    ']' | '}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                },
+            }
+            if !c.is_whitespace() {
+                previous = Some(c);
+            }
         }
-        previous = c;
+        if quote.is_none() && depth == 0 && starts_block_scalar(line[..content_end].trim_end()) {
+            block_scalar_parent = Some(indent);
+        }
     }
     None
+}
+
+/// Whether a line ends with a block scalar indicator (`key: |`, `- >-`, `|2`), so the more
+/// indented lines after it are literal text.
+fn starts_block_scalar(content: &str) -> bool {
+    let token = content.rsplit(' ').next().unwrap_or("");
+    let mut chars = token.chars();
+    let indicator = matches!(chars.next(), Some('|' | '>'))
+        && chars.all(|c| matches!(c, '+' | '-' | '1'..='9'))
+        && token.len() <= 3;
+    let before = content[..content.len() - token.len()].trim_end();
+    indicator && (before.is_empty() || before.ends_with(':') || before.ends_with('-'))
 }
 
 fn convert_error(error: &serde_yaml::Error, text: &str, start_line: usize) -> YamlError {
@@ -313,19 +340,81 @@ fn number_to_json(n: &serde_yaml::Number) -> Value {
     }
 }
 
-#[derive(Debug)]
-struct Line<'a> {
+#[derive(Debug, Clone)]
+struct Line {
     number: usize,
     indent: usize,
-    content: &'a str,
+    /// Byte range of the content in the document text (empty for dash lines).
+    content: std::ops::Range<usize>,
     dash: bool,
+}
+
+/// A document's lines with their indentation, and the positions of list items per indentation,
+/// so finding the n-th item of a list is a binary search rather than a scan.
+#[derive(Debug, Clone)]
+struct LineIndex {
+    lines: Vec<Line>,
+    dashes_by_indent: std::collections::BTreeMap<usize, Vec<usize>>,
+    /// For each line, the first later line at the same or a smaller indentation: where the
+    /// block of a list item ends.
+    item_end: Vec<usize>,
+    /// For each line, the first later line that is less indented, or equally indented and not
+    /// a list item: where the block of a mapping key ends (its list may sit at its own indent).
+    key_end: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        let lines = scan_lines(text);
+        let mut dashes_by_indent: std::collections::BTreeMap<usize, Vec<usize>> =
+            std::collections::BTreeMap::new();
+        for (i, line) in lines.iter().enumerate() {
+            if line.dash {
+                dashes_by_indent.entry(line.indent).or_default().push(i);
+            }
+        }
+        let count = lines.len();
+        let mut item_end = vec![count; count];
+        let mut stack: Vec<usize> = Vec::new();
+        for i in (0..count).rev() {
+            while stack
+                .last()
+                .is_some_and(|&j| lines[j].indent > lines[i].indent)
+            {
+                stack.pop();
+            }
+            item_end[i] = stack.last().copied().unwrap_or(count);
+            stack.push(i);
+        }
+        let mut key_end = vec![count; count];
+        for i in (0..count).rev() {
+            let next = item_end[i];
+            key_end[i] = if next >= count {
+                count
+            } else if lines[next].indent < lines[i].indent || !lines[next].dash {
+                next
+            } else {
+                key_end[next]
+            };
+        }
+        LineIndex {
+            lines,
+            dashes_by_indent,
+            item_end,
+            key_end,
+        }
+    }
 }
 
 /// Block-structure scan: lines with their indentation; `- key: v` yields a dash line and a key
 /// line two columns deeper, which is how YAML nests them.
-fn scan_lines(text: &str) -> Vec<Line<'_>> {
+fn scan_lines(text: &str) -> Vec<Line> {
     let mut lines = Vec::new();
-    for (number, raw) in text.lines().enumerate() {
+    let mut offset = 0;
+    for (number, raw) in text.split_inclusive('\n').enumerate() {
+        let line_start = offset;
+        offset += raw.len();
+        let raw = raw.trim_end_matches(['\n', '\r']);
         let mut content = raw.trim_start();
         let mut indent = raw.len() - content.len();
         if content.is_empty() || content.starts_with('#') {
@@ -335,7 +424,7 @@ fn scan_lines(text: &str) -> Vec<Line<'_>> {
             lines.push(Line {
                 number,
                 indent,
-                content: "-",
+                content: 0..0,
                 dash: true,
             });
             let after = content[1..].trim_start();
@@ -346,10 +435,11 @@ fn scan_lines(text: &str) -> Vec<Line<'_>> {
             }
         }
         if !content.is_empty() {
+            let start = line_start + raw.len() - content.len();
             lines.push(Line {
                 number,
                 indent,
-                content,
+                content: start..start + content.len(),
                 dash: false,
             });
         }
@@ -381,8 +471,8 @@ fn is_key_line(content: &str, key: &str) -> bool {
     })
 }
 
-fn locate_in_text(text: &str, path: &[PathSegment<'_>]) -> Option<usize> {
-    let lines = scan_lines(text);
+fn locate_in_text(text: &str, index: &LineIndex, path: &[PathSegment<'_>]) -> Option<usize> {
+    let lines = &index.lines;
     let mut range = 0..lines.len();
     let mut found = None;
     for segment in path {
@@ -390,28 +480,29 @@ fn locate_in_text(text: &str, path: &[PathSegment<'_>]) -> Option<usize> {
         let position = match segment {
             PathSegment::Key(key) => range.clone().find(|&i| {
                 let l = &lines[i];
-                !l.dash && l.indent == block_indent && is_key_line(l.content, key)
+                !l.dash
+                    && l.indent == block_indent
+                    && is_key_line(text.get(l.content.clone()).unwrap_or(""), key)
             }),
-            PathSegment::Index(n) => range
-                .clone()
-                .filter(|&i| lines[i].dash && lines[i].indent == block_indent)
-                .nth(*n),
+            PathSegment::Index(n) => index
+                .dashes_by_indent
+                .get(&block_indent)
+                .and_then(|dashes| {
+                    let first = dashes.partition_point(|&i| i < range.start);
+                    dashes.get(first + n).copied().filter(|&i| i < range.end)
+                }),
         };
         let Some(position) = position else {
             break;
         };
         let owner = &lines[position];
         found = Some(owner.number);
-        let end = (position + 1..range.end)
-            .find(|&i| {
-                let l = &lines[i];
-                if owner.dash {
-                    l.indent <= owner.indent
-                } else {
-                    l.indent < owner.indent || (l.indent == owner.indent && !l.dash)
-                }
-            })
-            .unwrap_or(range.end);
+        let end = if owner.dash {
+            index.item_end[position]
+        } else {
+            index.key_end[position]
+        }
+        .min(range.end);
         range = position + 1..end;
         if range.is_empty() {
             break;
@@ -526,10 +617,23 @@ mod tests {
             format!("a: '{brackets}'\n"),
             format!("a: 1 # {brackets}\n"),
             format!("a: |\n  it's \"quoted {brackets}\"\n"),
+            format!("a: |\n  {brackets}\n  more\nb: 1\n"),
+            format!("a: >-\n  {brackets}\n"),
+            format!("- |\n  {brackets}\n"),
         ] {
             assert_eq!(flow_nesting_overflow(&harmless), None, "{harmless}");
             assert!(parse_documents(&harmless)[0].is_ok(), "{harmless}");
         }
+        let sneaky = format!(
+            "title: it is 'quoted\nb: {}1{}\n",
+            "{a: ".repeat(500),
+            "}".repeat(500)
+        );
+        assert_eq!(
+            flow_nesting_overflow(&sneaky),
+            Some(2),
+            "an apostrophe mid-scalar opens no quote"
+        );
         let deep = format!("a: 1\nb: {}1{}\n", "{a: ".repeat(500), "}".repeat(500));
         let error = parse_documents(&deep).remove(0).expect_err("too deep");
         assert_eq!(error.line, Some(2));

@@ -588,9 +588,30 @@ fn hostile_text_is_escaped_everywhere() {
 
 // -------------------------------------------------------------------------------- configuration
 
+/// A typo in greenroom.yaml is reported with its line and a hint, and `build` refuses to
+/// publish: with the config dropped, registered locations, title and output folder would
+/// silently fall back to defaults. The previous site stays.
 #[test]
 fn unknown_key_in_greenroom_yaml() {
-    case("config-unknown-key");
+    let folder = "invalid/config-unknown-key";
+    let portal = Portal::fixture(folder);
+    let (check, diagnostics) = portal.check_json();
+    assert_json_file(
+        &fixtures_dir().join(folder).join("expected.json"),
+        &diagnostics,
+        "config-unknown-key",
+    );
+    check.assert_code(1);
+
+    let build = portal.build_to(&portal.out, &[]);
+    build.assert_no_crash();
+    build.assert_code(1);
+    assert!(
+        build.stderr.contains("greenroom.yaml has errors"),
+        "{}",
+        build.describe()
+    );
+    assert!(!portal.out.exists(), "nothing may be published");
 }
 
 // ---------------------------------------------------------------------- generated at run time
@@ -839,4 +860,108 @@ fn descriptor_symlink_leaving_the_repository() {
     assert!(!portal
         .site()
         .exists("catalog/default/component/top-secret/index.html"));
+}
+
+// ------------------------------------------------------------------- found in the issue-2 audit
+
+const COMPONENT_WITH_TEXT: &str = "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: piped\nspec:\n  type: openapi\n  lifecycle: production\n  owner: ok-team\n  definition:\n    $text: ./pipe\n";
+
+/// A named pipe is not a file: reading it would block forever. As a `$text` target and as a
+/// repository's catalog-info.yaml it is refused at once, naming the pipe.
+#[cfg(unix)]
+#[test]
+fn named_pipes_are_refused_not_read() {
+    let portal = generated();
+    portal.write("repos/app/catalog-info.yaml", COMPONENT_WITH_TEXT);
+    std::fs::create_dir_all(portal.path("repos/fifo-repo")).expect("mkdir");
+    let made = std::process::Command::new("mkfifo")
+        .arg(portal.path("repos/app/pipe"))
+        .arg(portal.path("repos/fifo-repo/catalog-info.yaml"))
+        .status();
+    assert!(
+        made.is_ok_and(|s| s.success()),
+        "mkfifo is needed for this test"
+    );
+    let expected = json!([
+        diagnostic(
+            "error",
+            "repos/app/catalog-info.yaml",
+            Some(10),
+            Some("api:default/piped"),
+            "placeholder $text could not read \"./pipe\": not a regular file (a folder, pipe or device is never read)"
+        ),
+        diagnostic(
+            "warning",
+            "repos/fifo-repo/catalog-info.yaml",
+            None,
+            None,
+            "not a regular file (a folder, pipe or device); not read"
+        ),
+    ]);
+    run_portal(portal, &expected, Duration::from_secs(20));
+}
+
+/// Finding the line of each of 30,000 list items must not rescan the document each time
+/// (that took minutes): the whole check stays well inside the time limit.
+#[test]
+fn huge_member_lists_are_located_in_linear_time() {
+    let portal = generated();
+    let mut text = String::from(
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: everyone\nspec:\n  type: team\n  children: []\n  members:\n",
+    );
+    for i in 0..30_000 {
+        text.push_str(&format!("    - user-{i}\n"));
+    }
+    portal.write("repos/app/catalog-info.yaml", text);
+    let (run, diagnostics) = portal.check_json_within(Duration::from_secs(60));
+    run.assert_code(0)
+        .assert_faster_than(Duration::from_secs(30));
+    let list = diagnostics.as_array().expect("array");
+    assert_eq!(list.len(), 30_000, "one dangling-member warning each");
+    assert_eq!(list[29_999]["line"], 30_008, "the last member's own line");
+}
+
+/// `exclude` applies to Location globs too: a vendored dependency's descriptor under
+/// node_modules is not an entity of the org.
+#[test]
+fn location_globs_skip_excluded_folders() {
+    let portal = generated();
+    portal.write(
+        "repos/app/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: app\nspec:\n  targets: [\"./**/entity.yaml\"]\n",
+    );
+    let component = |name: &str| {
+        format!("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\nspec:\n  type: library\n  lifecycle: production\n  owner: ok-team\n")
+    };
+    portal.write("repos/app/lib/entity.yaml", component("ours"));
+    portal.write(
+        "repos/app/node_modules/dep/entity.yaml",
+        component("vendored"),
+    );
+    let outcome = run_portal(portal, &json!([]), DEFAULT_TIMEOUT);
+    let site = outcome.site();
+    assert!(site.exists("catalog/default/component/ours/index.html"));
+    assert!(!site.exists("catalog/default/component/vendored/index.html"));
+}
+
+/// Backstage does not trim references: `owner: " ok-team"` is accepted and simply points at
+/// no entity, so greenroom warns instead of rejecting the component.
+#[test]
+fn references_with_spaces_dangle_instead_of_rejecting() {
+    let portal = generated();
+    portal.write(
+        "repos/app/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: spaced\nspec:\n  type: service\n  lifecycle: production\n  owner: \" ok-team\"\n",
+    );
+    let expected = json!([diagnostic(
+        "warning",
+        "repos/app/catalog-info.yaml",
+        Some(8),
+        Some("component:default/spaced"),
+        "spec.owner refers to group:default/ ok-team, which is not in the catalog"
+    )]);
+    let outcome = run_portal(portal, &expected, DEFAULT_TIMEOUT);
+    assert!(outcome
+        .site()
+        .exists("catalog/default/component/spaced/index.html"));
 }

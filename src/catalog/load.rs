@@ -61,6 +61,10 @@ pub fn load(set: &SourceSet) -> (Vec<LoadedDocument>, Vec<Diagnostic>) {
     (documents, diagnostics)
 }
 
+/// Most documents read from one file: far above any real descriptor, low enough that a file of
+/// tiny documents cannot exhaust memory.
+pub const MAX_DOCUMENTS_PER_FILE: usize = 10_000;
+
 #[derive(Default)]
 struct FileResult {
     documents: Vec<LoadedDocument>,
@@ -94,7 +98,17 @@ fn load_file(set: &SourceSet, file: &Arc<DescriptorFile>) -> FileResult {
             .at(&file.display, 1),
         );
     }
-    for parsed_document in parsed {
+    if parsed.len() > MAX_DOCUMENTS_PER_FILE {
+        result.diagnostics.push(
+            Diagnostic::error(format!(
+                "file holds {} YAML documents; only the first {MAX_DOCUMENTS_PER_FILE} are read",
+                parsed.len()
+            ))
+            .at(&file.display, 1),
+        );
+    }
+    let mut budget = MAX_FILE_BYTES;
+    for parsed_document in parsed.into_iter().take(MAX_DOCUMENTS_PER_FILE) {
         let mut document = match parsed_document {
             Ok(document) => document,
             Err(error) => {
@@ -120,7 +134,14 @@ fn load_file(set: &SourceSet, file: &Arc<DescriptorFile>) -> FileResult {
         let mut value = std::mem::take(&mut document.value);
         let mut problems = Vec::new();
         let mut path = Vec::new();
-        substitute(&mut value, &base_dir, &file.root, &mut path, &mut problems);
+        substitute(
+            &mut value,
+            &base_dir,
+            &file.root,
+            &mut path,
+            &mut problems,
+            &mut budget,
+        );
         document.value = value;
         let mut failed = false;
         for problem in problems {
@@ -195,6 +216,11 @@ impl ReadError {
 
 fn read_text(path: &Path) -> Result<String, ReadError> {
     let metadata = std::fs::metadata(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    if !metadata.is_file() {
+        return Err(ReadError::Io(
+            "not a regular file (a folder, pipe or device is never read)".to_string(),
+        ));
+    }
     if metadata.len() > MAX_FILE_BYTES {
         return Err(ReadError::TooLarge(metadata.len()));
     }
@@ -236,6 +262,7 @@ fn substitute(
     root: &Path,
     path: &mut Vec<OwnedSegment>,
     problems: &mut Vec<Problem>,
+    budget: &mut u64,
 ) {
     match value {
         Value::Object(map) => {
@@ -245,7 +272,7 @@ fn substitute(
                         let key = key.clone();
                         let target = target.clone();
                         path.push(OwnedSegment::Key(key.clone()));
-                        match resolve_placeholder(&key, &target, base_dir, root) {
+                        match resolve_placeholder(&key, &target, base_dir, root, budget) {
                             Ok((resolved, warning)) => {
                                 if let Some(message) = warning {
                                     problems.push(Problem {
@@ -269,14 +296,14 @@ fn substitute(
             }
             for (key, child) in map.iter_mut() {
                 path.push(OwnedSegment::Key(key.clone()));
-                substitute(child, base_dir, root, path, problems);
+                substitute(child, base_dir, root, path, problems, budget);
                 path.pop();
             }
         }
         Value::Array(items) => {
             for (index, child) in items.iter_mut().enumerate() {
                 path.push(OwnedSegment::Index(index));
-                substitute(child, base_dir, root, path, problems);
+                substitute(child, base_dir, root, path, problems, budget);
                 path.pop();
             }
         }
@@ -289,6 +316,7 @@ fn resolve_placeholder(
     target: &str,
     base_dir: &Path,
     root: &Path,
+    budget: &mut u64,
 ) -> Result<(Value, Option<String>), String> {
     if target.contains("://") {
         return Ok((
@@ -301,6 +329,14 @@ fn resolve_placeholder(
     let fail = |why: String| format!("placeholder {key} could not read \"{target}\": {why}");
     let path = paths::resolve_confined(base_dir, target, root).map_err(fail)?;
     let text = read_text(&path).map_err(|e| fail(e.message()))?;
+    let size = text.len() as u64;
+    if size > *budget {
+        return Err(fail(format!(
+            "the file's placeholders would read more than {} MB in total",
+            MAX_FILE_BYTES / (1024 * 1024)
+        )));
+    }
+    *budget -= size;
     match key {
         "$text" => Ok((Value::String(text), None)),
         "$json" => serde_json::from_str(&text)
@@ -369,7 +405,7 @@ fn follow_location(set: &SourceSet, loaded: &LoadedDocument, result: &mut FileRe
             ))));
             continue;
         }
-        match paths::glob_files(base_dir, target, &file.root, &[]) {
+        match paths::glob_files(base_dir, target, &file.root, &set.exclude) {
             Ok(found) => {
                 if found.files.is_empty() && !optional {
                     result.diagnostics.push(report(Diagnostic::error(format!(

@@ -66,7 +66,7 @@ pub fn parse(
     if kind == Some("") || namespace == Some("") || name.is_empty() {
         return Err(malformed());
     }
-    if name.trim() != name || text.trim().is_empty() {
+    if text.trim().is_empty() {
         return Err(malformed());
     }
     let kind = match kind.or(default_kind) {

@@ -420,6 +420,9 @@ fn read_site(
 
 fn read_text(path: &Path) -> Result<String, String> {
     let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    if !metadata.is_file() {
+        return Err("not a regular file".to_string());
+    }
     if metadata.len() > MAX_FILE_BYTES {
         return Err(format!(
             "file is {} MB, over the {} MB limit",
