@@ -304,6 +304,27 @@ fn every_docs_fixture_folder_has_a_test() {
     );
 }
 
+#[test]
+fn the_tag_reader_tells_attributes_from_text() {
+    let tags = start_tags(
+        "<!-- <img onerror=x> --><p title=\"a onerror=x\">&lt;img onerror=y&gt;</p><IMG SRC=x.png onError='alert(1)'><br/>",
+    );
+    let seen: Vec<(String, Vec<(String, String)>)> =
+        tags.into_iter().map(|t| (t.name, t.attributes)).collect();
+    let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+    assert_eq!(
+        seen,
+        vec![
+            ("p".to_string(), vec![pair("title", "a onerror=x")]),
+            (
+                "img".to_string(),
+                vec![pair("src", "x.png"), pair("onerror", "alert(1)")]
+            ),
+            ("br".to_string(), vec![]),
+        ]
+    );
+}
+
 // ------------------------------------------------------------------------------- example-org
 
 fn example_org_built() -> Portal {
@@ -373,12 +394,12 @@ fn example_org_every_link_and_fragment_resolves() {
     let portal = example_org_built();
     let report = check_every_link(&portal.site());
     assert!(
-        report.links > 5000,
+        report.links > 3000,
         "only {} links checked; is the link reader broken?",
         report.links
     );
     assert!(
-        report.fragments > 200 && report.cross_page_fragments >= 2,
+        report.fragments > 200 && report.cross_page_fragments >= 10,
         "too few fragments checked: {report:?}"
     );
     assert!(
@@ -640,7 +661,11 @@ fn mkdocs_variants_docs_dir_yaml_tags_nested_nav_and_escaping_docs_dir() {
     }
     let yaml_home = doc_page("yaml-ext", "");
     let html = site.read(&yaml_home);
-    assert!(title_of(&html).ends_with(" · Spelled YAML · Developer Portal"));
+    assert_eq!(
+        title_of(&html),
+        "Start · Spelled YAML · Developer Portal",
+        "a title written in nav is the page's title, as in mkdocs"
+    );
     assert_eq!(
         nav_entries(&yaml_home, docs_nav(&html)),
         vec![
@@ -715,24 +740,17 @@ fn mkdocs_variants_docs_dir_yaml_tags_nested_nav_and_escaping_docs_dir() {
 fn without_mkdocs_yml_the_folder_tree_is_the_nav() {
     let portal = Portal::fixture("docs/fallback");
     let (_, diagnostics) = portal.check_json();
-    // index.md and README.md both want to be the home page: one is skipped with a warning.
-    // (Which one is not pinned here: mkdocs keeps index.md, greenroom currently keeps README.md.)
-    let list = diagnostics.as_array().expect("an array");
-    assert_eq!(list.len(), 1, "{diagnostics}");
-    let skipped = &list[0];
-    assert_eq!(skipped["severity"], "warning");
-    assert_eq!(skipped["entity"], "component:default/fallback");
-    assert!(
-        ["repos/app/docs/index.md", "repos/app/docs/README.md"]
-            .contains(&skipped["file"].as_str().unwrap_or("")),
-        "{skipped}"
-    );
-    assert!(
-        skipped["message"]
-            .as_str()
-            .is_some_and(|m| m.starts_with("skipped: ")
-                && m.ends_with(" already becomes the page index.html")),
-        "{skipped}"
+    // index.md and README.md both want to be the home page: as in mkdocs, index.md wins and
+    // README.md is skipped with a warning.
+    assert_eq!(
+        diagnostics,
+        json!([{
+            "severity": "warning",
+            "file": "repos/app/docs/README.md",
+            "line": null,
+            "entity": "component:default/fallback",
+            "message": "skipped: index.md already becomes the page index.html"
+        }])
     );
 
     portal.build(&[]).assert_code(0);
@@ -1098,4 +1116,47 @@ fn docs_builds_are_byte_identical() {
     );
     let docs = a.keys().filter(|k| k.starts_with("docs/")).count();
     assert_eq!(docs, 9, "docs files: 7 pages, 1 image and the index");
+}
+
+// ------------------------------------------------------------------------------- snippets
+
+/// `--8<-- "file"` (pymdownx.snippets, enabled by techdocs-core) splices a file relative to the
+/// mkdocs project; a snippet outside the repository is refused with a warning at its line.
+#[test]
+fn snippets_are_included_from_inside_the_repository_only() {
+    let portal = Portal::empty();
+    portal.write(
+        "repos/app/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: app\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: nobody\n",
+    );
+    portal.write("repos/app/mkdocs.yml", "site_name: App\n");
+    portal.write(
+        "repos/app/shared/glossary.md",
+        "Shared **glossary** text.\n",
+    );
+    portal.write("repos/secret.md", "TOP SECRET\n");
+    portal.write(
+        "repos/app/docs/index.md",
+        "# App\n\n--8<-- \"shared/glossary.md\"\n\n--8<-- \"../secret.md\"\n",
+    );
+    let (_, diagnostics) = portal.check_json();
+    let problems: Vec<&Value> = diagnostics
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|d| d["file"] == "repos/app/docs/index.md")
+        .collect();
+    assert_eq!(problems.len(), 1, "{diagnostics}");
+    assert_eq!(problems[0]["line"], 5);
+    assert_eq!(
+        problems[0]["message"],
+        "snippet \"../secret.md\" not included: path \"../secret.md\" leaves the repository root"
+    );
+    portal.build(&[]).assert_code(0);
+    let html = portal.site().read(&doc_page("app", ""));
+    assert!(
+        html.contains("Shared <strong>glossary</strong> text."),
+        "{html}"
+    );
+    assert!(!html.contains("TOP SECRET"));
 }

@@ -28,14 +28,24 @@ pub struct Prepared {
     pub front_title: Option<String>,
     /// Front matter `description`, if any.
     pub front_description: Option<String>,
+    /// Problems met (snippet includes that could not be read): `(source line, message)`.
+    pub problems: Vec<(usize, String)>,
 }
 
-struct Writer {
+/// Reads the file a `--8<-- "path"` snippet line names, or says why it cannot.
+pub type Includer<'a> = &'a dyn Fn(&str) -> Result<String, String>;
+
+/// Deepest chain of snippets including snippets.
+const MAX_INCLUDE_DEPTH: usize = 4;
+
+struct Writer<'a> {
     prepared: Prepared,
     tab_sets: usize,
+    include: Includer<'a>,
+    include_depth: usize,
 }
 
-impl Writer {
+impl Writer<'_> {
     fn line(&mut self, text: &str, source_line: usize) {
         self.prepared.text.push_str(text);
         self.prepared.text.push('\n');
@@ -51,8 +61,8 @@ impl Writer {
     }
 }
 
-/// Rewrites the page's block extensions into CommonMark.
-pub fn prepare(source: &str) -> Prepared {
+/// Rewrites the page's block extensions into CommonMark; `include` reads snippet files.
+pub fn prepare(source: &str, include: Includer<'_>) -> Prepared {
     let mut lines: Vec<(usize, &str)> = source
         .lines()
         .enumerate()
@@ -72,6 +82,8 @@ pub fn prepare(source: &str) -> Prepared {
     let mut writer = Writer {
         prepared: Prepared::default(),
         tab_sets: 0,
+        include,
+        include_depth: 0,
     };
     let owned: Vec<(usize, String)> = lines.iter().map(|(n, l)| (*n, l.to_string())).collect();
     process(&owned, &mut writer, 0);
@@ -138,6 +150,11 @@ fn process(lines: &[(usize, String)], out: &mut Writer, depth: usize) {
                 i = write_tab_set(lines, i, out, depth);
                 continue;
             }
+        }
+        if let Some(target) = parse_snippet(line) {
+            include_snippet(target, number, out, depth);
+            i += 1;
+            continue;
         }
         if let Some((abbreviation, expansion)) = parse_abbreviation(line) {
             out.prepared.abbreviations.push((abbreviation, expansion));
@@ -394,6 +411,42 @@ fn write_tab_set(lines: &[(usize, String)], start: usize, out: &mut Writer, dept
     i
 }
 
+/// The file of a `--8<-- "path"` line (pymdownx.snippets, which TechDocs enables).
+fn parse_snippet(line: &str) -> Option<&str> {
+    let rest = line.trim().strip_prefix("--8<--")?.trim();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let inner = rest[1..].strip_suffix(quote)?;
+    (!inner.is_empty() && !inner.contains(quote)).then_some(inner)
+}
+
+/// Splices a snippet's lines in place of the include line; every spliced line maps to it.
+fn include_snippet(target: &str, number: usize, out: &mut Writer<'_>, depth: usize) {
+    if out.include_depth >= MAX_INCLUDE_DEPTH {
+        out.prepared.problems.push((
+            number,
+            format!("snippet \"{target}\" not included: snippets nest more than {MAX_INCLUDE_DEPTH} deep"),
+        ));
+        out.line("", number);
+        return;
+    }
+    match (out.include)(target) {
+        Ok(text) => {
+            let lines: Vec<(usize, String)> =
+                text.lines().map(|l| (number, l.to_string())).collect();
+            out.include_depth += 1;
+            process(&lines, out, depth);
+            out.include_depth -= 1;
+        }
+        Err(message) => {
+            out.prepared.problems.push((
+                number,
+                format!("snippet \"{target}\" not included: {message}"),
+            ));
+            out.line("", number);
+        }
+    }
+}
+
 fn parse_abbreviation(line: &str) -> Option<(String, String)> {
     let rest = line.strip_prefix("*[")?;
     let (abbreviation, rest) = rest.split_once("]:")?;
@@ -407,6 +460,49 @@ fn parse_abbreviation(line: &str) -> Option<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn prepare(source: &str) -> Prepared {
+        super::prepare(source, &|_| Err("no files in this test".to_string()))
+    }
+
+    #[test]
+    fn snippets_are_spliced_with_the_include_line_number() {
+        let include = |path: &str| -> Result<String, String> {
+            match path {
+                "part.md" => Ok("!!! note\n    from part\n--8<-- \"inner.md\"\n".to_string()),
+                "inner.md" => Ok("inner text\n".to_string()),
+                "loop.md" => Ok("--8<-- \"loop.md\"\n".to_string()),
+                _ => Err("does not exist".to_string()),
+            }
+        };
+        let prepared = super::prepare(
+            "a\n--8<-- \"part.md\"\nb\n--8<-- 'missing.md'\n--8<-- \"loop.md\"\n",
+            &include,
+        );
+        assert!(
+            prepared.text.contains("<div class=\"admonition note\">"),
+            "{}",
+            prepared.text
+        );
+        assert!(prepared.text.contains("from part"));
+        let inner = prepared
+            .text
+            .lines()
+            .position(|l| l == "inner text")
+            .expect("inner");
+        assert_eq!(prepared.line_map[inner], 2);
+        let b = prepared.text.lines().position(|l| l == "b").expect("b");
+        assert_eq!(prepared.line_map[b], 3);
+        assert_eq!(prepared.problems.len(), 2, "{:?}", prepared.problems);
+        assert_eq!(
+            prepared.problems[0],
+            (
+                4,
+                "snippet \"missing.md\" not included: does not exist".to_string()
+            )
+        );
+        assert!(prepared.problems[1].1.contains("nest more than"));
+    }
 
     #[test]
     fn admonitions_become_html_blocks_around_markdown() {

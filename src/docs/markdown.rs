@@ -31,10 +31,16 @@ pub struct Resolution {
     pub problem: Option<String>,
 }
 
-/// Resolves link and image destinations written in a page.
+/// Resolves link and image destinations written in a page, and reads snippet includes.
 pub trait LinkResolver {
     /// Resolves `destination` (as written); `image` for `![..](..)` and `<img src>`.
     fn resolve(&self, destination: &str, image: bool) -> Resolution;
+
+    /// Reads the file a `--8<-- "path"` line names.
+    fn include(&self, path: &str) -> Result<String, String> {
+        let _ = path;
+        Err("snippet includes are not available here".to_string())
+    }
 }
 
 /// A problem found while rendering, at a 1-based source line.
@@ -91,7 +97,7 @@ pub struct RenderedMarkdown {
 
 /// Renders one page. `self_path` is the page's site path, used for same-page anchor checks.
 pub fn render(source: &str, self_path: &str, links: &dyn LinkResolver) -> RenderedMarkdown {
-    let prepared = blocks::prepare(source);
+    let prepared = blocks::prepare(source, &|path| links.include(path));
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(prepared.text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
@@ -116,6 +122,15 @@ pub fn render(source: &str, self_path: &str, links: &dyn LinkResolver) -> Render
     let mut page = RenderedMarkdown {
         title: prepared.front_title.clone(),
         description: prepared.front_description.clone(),
+        problems: prepared
+            .problems
+            .iter()
+            .map(|(line, message)| PageProblem {
+                line: *line,
+                error: false,
+                message: message.clone(),
+            })
+            .collect(),
         ..RenderedMarkdown::default()
     };
     let options = Options::ENABLE_TABLES
@@ -266,6 +281,18 @@ pub fn render(source: &str, self_path: &str, links: &dyn LinkResolver) -> Render
             Event::End(TagEnd::Paragraph) => {
                 in_first_paragraph = false;
                 events.push(Event::End(TagEnd::Paragraph));
+            }
+            Event::SoftBreak | Event::HardBreak if in_first_paragraph => {
+                if let Some(p) = &mut first_paragraph {
+                    p.push(' ');
+                }
+                events.push(event);
+            }
+            Event::Code(code) if in_first_paragraph => {
+                if let Some(p) = &mut first_paragraph {
+                    p.push_str(&code);
+                }
+                events.push(Event::Code(code));
             }
             Event::Text(text) => {
                 if in_first_paragraph {
@@ -563,7 +590,6 @@ fn raw_html(
     let mut rest = fragment;
     while let Some((before, attribute, quote, value, after)) = next_url_attribute(rest) {
         out.push_str(before);
-        out.push_str(attribute);
         let resolution = links.resolve(value, attribute.to_ascii_lowercase().starts_with("src"));
         if let Some(message) = &resolution.problem {
             problems.push(PageProblem {
@@ -572,9 +598,12 @@ fn raw_html(
                 message: message.clone(),
             });
         }
-        out.push(quote);
-        out.push_str(&escape_html(&resolution.href));
-        out.push(quote);
+        if !resolution.href.is_empty() {
+            out.push_str(attribute);
+            out.push(quote);
+            out.push_str(&escape_html(&resolution.href));
+            out.push(quote);
+        }
         rest = after;
     }
     out.push_str(rest);
@@ -1024,6 +1053,19 @@ mod tests {
             .problems
             .iter()
             .any(|p| p.message.contains("event handler")));
+    }
+
+    #[test]
+    fn descriptions_keep_line_breaks_and_inline_code() {
+        let page = render("# T\n\nCall `pay()`\nwhen ready.\n", "p", &Identity);
+        assert_eq!(page.description.as_deref(), Some("Call pay() when ready."));
+    }
+
+    #[test]
+    fn refused_raw_hrefs_are_removed_not_emptied() {
+        let page = render("<a href=\"javascript:alert(2)\">x</a>\n", "p", &Identity);
+        assert!(!page.html.contains("href"), "{}", page.html);
+        assert!(page.html.contains(">x</a>"), "{}", page.html);
     }
 
     #[test]

@@ -13,6 +13,8 @@ pub struct MkdocsConfig {
     pub site_description: Option<String>,
     /// `docs_dir`, default `docs`.
     pub docs_dir: String,
+    /// Line of `docs_dir` in the file (0 when absent), for diagnostics about it.
+    pub docs_dir_line: usize,
     /// `nav`, when given.
     pub nav: Option<Vec<NavEntry>>,
     /// `repo_url`.
@@ -83,6 +85,11 @@ pub fn parse(text: &str) -> Result<(MkdocsConfig, Vec<ConfigProblem>), ConfigPro
         MkdocsConfig {
             site_name: text_of("site_name"),
             site_description: text_of("site_description"),
+            docs_dir_line: if map.contains_key("docs_dir") {
+                yaml::locate(&document, &[PathSegment::Key("docs_dir")])
+            } else {
+                0
+            },
             docs_dir,
             nav,
             repo_url: text_of("repo_url"),

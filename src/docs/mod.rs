@@ -238,6 +238,10 @@ pub fn build(
 /// A site's files, read but not rendered.
 struct SiteSource {
     entity: EntityRef,
+    /// The mkdocs project folder: snippet paths are relative to it.
+    project: PathBuf,
+    /// The repository root nothing may leave.
+    root: PathBuf,
     site_name: String,
     description: Option<String>,
     root_path: String,
@@ -312,14 +316,17 @@ fn read_site(
             ..MkdocsConfig::default()
         },
     };
-    let docs_dir = paths::resolve_confined(&project, &config.docs_dir, &root).map_err(|m| {
-        let what = if config_file.is_some() {
-            format!("docs_dir of {project_display}/mkdocs.yml")
-        } else {
-            format!("{project_display} has no mkdocs.yml, and its docs folder")
-        };
-        fail(format!("{what}: {m}"))
-    })?;
+    let docs_dir =
+        paths::resolve_confined(&project, &config.docs_dir, &root).map_err(
+            |m| match &config_file {
+                Some(path) => Diagnostic::error(format!("docs_dir: {m}"))
+                    .at(&sources.display(path), config.docs_dir_line.max(1))
+                    .entity(&entity.entity_ref),
+                None => fail(format!(
+                    "{project_display} has no mkdocs.yml and no docs folder: {m}"
+                )),
+            },
+        )?;
     if !docs_dir.is_dir() {
         return Err(fail(format!(
             "{TECHDOCS_REF} points at {project_display}, whose {} is not a folder",
@@ -327,7 +334,9 @@ fn read_site(
         )));
     }
 
-    let listing = list_files(&docs_dir, &root, sources, &entity.entity_ref, &mut problems);
+    let mut listing = list_files(&docs_dir, &root, sources, &entity.entity_ref, &mut problems);
+    // Pages in mkdocs' order, so `index.md` claims its folder's page before `README.md` does.
+    listing.sort_by_cached_key(|(relative, _)| (!is_markdown(relative), page_order(relative)));
     let edit_base = edit_base(&config, entity, &docs_dir, &root);
     let mut pages = Vec::new();
     let mut assets = Vec::new();
@@ -409,6 +418,8 @@ fn read_site(
             description: config.site_description.clone(),
             root_path: site_root(&entity.entity_ref),
             entity: entity.entity_ref.clone(),
+            project: project.clone(),
+            root: root.clone(),
             nav: config.nav,
             pages,
             assets,
@@ -462,7 +473,7 @@ fn page_url_dir(relative: &str) -> String {
     }
 }
 
-/// mkdocs' order: per folder, `index`/`README` first, then files by code point, then
+/// mkdocs' order: per folder, `index` (else `README`) first, then files by code point, then
 /// subfolders by name.
 fn page_order(relative: &str) -> Vec<(u8, String)> {
     let parts: Vec<&str> = relative.split('/').collect();
@@ -470,13 +481,12 @@ fn page_order(relative: &str) -> Vec<(u8, String)> {
     for (i, part) in parts.iter().enumerate() {
         let last = i + 1 == parts.len();
         let rank = if !last {
-            2
+            3
         } else {
-            let stem = strip_markdown_extension(part).to_ascii_lowercase();
-            if stem == "index" || stem == "readme" {
-                0
-            } else {
-                1
+            match strip_markdown_extension(part).to_ascii_lowercase().as_str() {
+                "index" => 0,
+                "readme" => 1,
+                _ => 2,
             }
         };
         key.push((rank, part.to_string()));
@@ -696,6 +706,8 @@ struct Index<'a> {
 
 struct SiteIndex {
     root_path: String,
+    project: PathBuf,
+    root: PathBuf,
     page_paths: Vec<String>,
     page_sources: Vec<String>,
     by_source: HashMap<String, usize>,
@@ -728,6 +740,8 @@ impl<'a> Index<'a> {
                         .collect(),
                     page_sources,
                     root_path: site.root_path.clone(),
+                    project: site.project.clone(),
+                    root: site.root.clone(),
                     assets: site.asset_sources.clone(),
                 }
             })
@@ -843,6 +857,14 @@ impl PageLinks<'_> {
 }
 
 impl LinkResolver for PageLinks<'_> {
+    /// Snippets are read relative to the mkdocs project (pymdownx.snippets' base path there),
+    /// and never from outside the repository (`restrict_base_path`).
+    fn include(&self, path: &str) -> Result<String, String> {
+        let site = &self.index.sites[self.site];
+        let file = paths::resolve_confined(&site.project, path, &site.root)?;
+        read_text(&file)
+    }
+
     fn resolve(&self, destination: &str, image: bool) -> Resolution {
         let trimmed = destination.trim();
         if trimmed.is_empty() {
@@ -1029,7 +1051,10 @@ fn assemble(
         })
         .collect();
     let nav = match nav {
-        Some(entries) => nav_from_config(&entries, &index.by_source, &docs),
+        Some(entries) => {
+            apply_nav_titles(&entries, &index.by_source, &mut docs);
+            nav_from_config(&entries, &index.by_source, &docs)
+        }
         None => nav_from_tree(&docs),
     };
     let mut order: Vec<usize> = Vec::new();
@@ -1086,6 +1111,29 @@ fn collect_order(nodes: &[NavNode], order: &mut Vec<usize>) {
             NavNode::Page { page, .. } => order.push(*page),
             NavNode::Section { children, .. } => collect_order(children, order),
             NavNode::Link { .. } => {}
+        }
+    }
+}
+
+/// A title written in `nav` is the page's title, as in mkdocs.
+fn apply_nav_titles(
+    entries: &[NavEntry],
+    by_source: &HashMap<String, usize>,
+    pages: &mut [DocPage],
+) {
+    for entry in entries {
+        match entry {
+            NavEntry::Page {
+                title: Some(title),
+                source,
+                ..
+            } => {
+                if let Some(&page) = by_source.get(source.as_str()) {
+                    pages[page].title = title.clone();
+                }
+            }
+            NavEntry::Section { children, .. } => apply_nav_titles(children, by_source, pages),
+            _ => {}
         }
     }
 }
