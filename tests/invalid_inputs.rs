@@ -965,3 +965,45 @@ fn references_with_spaces_dangle_instead_of_rejecting() {
         .site()
         .exists("catalog/default/component/spaced/index.html"));
 }
+
+/// `$json` and `$yaml` substitute parsed data (not text); a `$yaml` file must hold exactly one
+/// document; JSON Schema's `$ref` is left alone, as Backstage leaves it.
+#[test]
+fn json_and_yaml_placeholders_substitute_data() {
+    let portal = generated();
+    portal.write(
+        "repos/app/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: placeholders\n  labels:\n    $json: ./labels.json\n  annotations:\n    $yaml: ./annotations.yaml\nspec:\n  type: service\n  lifecycle: production\n  owner: ok-team\n  schema:\n    $ref: \"#/definitions/x\"\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: two-docs\n  annotations:\n    $yaml: ./two.yaml\nspec:\n  type: service\n  lifecycle: production\n  owner: ok-team\n",
+    );
+    portal.write("repos/app/labels.json", "{\"tier\": \"gold\"}");
+    portal.write(
+        "repos/app/annotations.yaml",
+        "acme.example/pager: checkout\n",
+    );
+    portal.write("repos/app/two.yaml", "a: 1\n---\nb: 2\n");
+    let expected = json!([diagnostic(
+        "error",
+        "repos/app/catalog-info.yaml",
+        Some(21),
+        Some("component:default/two-docs"),
+        "placeholder $yaml could not read \"./two.yaml\": expected exactly one YAML document, found 2"
+    )]);
+    let outcome = run_portal(portal, &expected, DEFAULT_TIMEOUT);
+    let entities = outcome.site().json("catalog/entities.json");
+    let item = entities["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|e| e["metadata"]["name"] == "placeholders")
+        .expect("the entity is published")
+        .clone();
+    assert_eq!(item["metadata"]["labels"]["tier"], "gold");
+    assert_eq!(
+        item["metadata"]["annotations"]["acme.example/pager"],
+        "checkout"
+    );
+    assert_eq!(item["spec"]["schema"]["$ref"], "#/definitions/x");
+    assert!(!outcome
+        .site()
+        .exists("catalog/default/component/two-docs/index.html"));
+}
