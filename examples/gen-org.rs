@@ -1,9 +1,14 @@
 //! Generates a synthetic organisation (a portal root in example-org's layout) for benchmarks.
 //!
-//! `cargo run --release --example gen-org -- --repos 1000 --entities 10000 --seed 1 OUT`
+//! `cargo run --release --example gen-org -- --repos 1000 --entities 10000 --pages 20000 --seed 1 OUT`
+//!
+//! `--pages N` spreads N TechDocs pages over documented components (20 per site, in folders of
+//! 10, with `mkdocs.yml` navs). `--single-site` puts all pages in one component's docs (50
+//! folders) instead, and writes the same pages in each peer's input layout under
+//! `OUT/peers/` (MkDocs, MkDocs + techdocs-core, Hugo, mdBook) for the benchmark.
 //!
 //! Deterministic for a seed: the same arguments always write the same bytes. Every reference
-//! resolves, so `greenroom check OUT` is clean.
+//! and every link resolves, so `greenroom check OUT` is clean.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -12,6 +17,8 @@ use std::path::{Path, PathBuf};
 struct Settings {
     repos: usize,
     entities: usize,
+    pages: usize,
+    single_site: bool,
     seed: u64,
     out: PathBuf,
 }
@@ -89,6 +96,8 @@ fn parse_args() -> Result<Settings, String> {
     let mut settings = Settings {
         repos: 100,
         entities: 1000,
+        pages: 0,
+        single_site: false,
         seed: 1,
         out: PathBuf::new(),
     };
@@ -103,9 +112,8 @@ fn parse_args() -> Result<Settings, String> {
             "--repos" => settings.repos = number("--repos")? as usize,
             "--entities" => settings.entities = number("--entities")? as usize,
             "--seed" => settings.seed = number("--seed")?,
-            "--pages" => {
-                number("--pages")?;
-            }
+            "--pages" => settings.pages = number("--pages")? as usize,
+            "--single-site" => settings.single_site = true,
             "-h" | "--help" => return Err(String::new()),
             other if !other.starts_with('-') => settings.out = PathBuf::from(other),
             other => return Err(format!("unknown option {other}")),
@@ -121,7 +129,7 @@ fn main() {
     let settings = match parse_args() {
         Ok(s) => s,
         Err(message) => {
-            eprintln!("{message}\nusage: gen-org [--repos N] [--entities N] [--seed N] OUT");
+            eprintln!("{message}\nusage: gen-org [--repos N] [--entities N] [--pages N] [--single-site] [--seed N] OUT");
             std::process::exit(2);
         }
     };
@@ -265,9 +273,52 @@ fn generate(s: &Settings) -> std::io::Result<()> {
             rng.below(systems)
         );
     }
+    let per_site = if s.single_site {
+        s.pages
+    } else {
+        PAGES_PER_SITE
+    };
+    let documented = if s.pages == 0 {
+        0
+    } else if s.single_site {
+        1
+    } else {
+        s.pages.div_ceil(PAGES_PER_SITE).min(components)
+    };
+    let mut page_budget = s.pages;
     for c in 0..components {
         let repo = c % repos;
         let word = WORDS[c % WORDS.len()];
+        let docs_annotation = if c < documented {
+            let count = if c + 1 == documented {
+                page_budget
+            } else {
+                per_site.min(page_budget)
+            };
+            page_budget -= count;
+            let folder = format!("docs-component-{c}");
+            let site = DocsSite {
+                reference_shape: s.single_site,
+                component: c,
+                word,
+                pages: count,
+                folders: if s.single_site {
+                    50
+                } else {
+                    count.div_ceil(10)
+                },
+                documented,
+            };
+            for (path, text) in site.files(&mut rng) {
+                repo_files[repo].push((format!("{folder}/{path}"), text));
+            }
+            if s.single_site {
+                site.write_peers(&s.out.join("peers"), &repo_files[repo], &folder)?;
+            }
+            format!("    backstage.io/techdocs-ref: dir:./{folder}\n")
+        } else {
+            String::new()
+        };
         let mut spec = format!(
             "  type: {}\n  lifecycle: {}\n  owner: team-{}\n  system: system-{}\n",
             rng.pick(COMPONENT_TYPES),
@@ -296,7 +347,7 @@ fn generate(s: &Settings) -> std::io::Result<()> {
         }
         let _ = write!(
             repo_docs[repo],
-            "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: component-{c}\n  title: {} {c}\n  description: Handles {word} for the platform (component {c}).\n  tags: [{}, {}]\n  annotations:\n    github.com/project-slug: synthetic/repo-{repo:04}\n  links:\n    - url: https://dashboards.example.com/component-{c}\n      title: Dashboard\nspec:\n{spec}",
+            "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: component-{c}\n  title: {} {c}\n  description: Handles {word} for the platform (component {c}).\n  tags: [{}, {}]\n  annotations:\n    github.com/project-slug: synthetic/repo-{repo:04}\n{docs_annotation}  links:\n    - url: https://dashboards.example.com/component-{c}\n      title: Dashboard\nspec:\n{spec}",
             capitalise(word),
             rng.pick(TAGS),
             rng.pick(&TAGS[..5])
@@ -340,5 +391,247 @@ fn openapi(index: usize, word: &str) -> String {
     format!(
         "openapi: 3.0.3\ninfo:\n  title: {} API {index}\n  version: 1.{index}.0\npaths:\n  /{word}:\n    get:\n      summary: List {word}\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                type: array\n                items:\n                  $ref: '#/components/schemas/Item'\n  /{word}/{{id}}:\n    get:\n      summary: Get one of {word}\n      parameters:\n        - name: id\n          in: path\n          required: true\n          schema:\n            type: string\n      responses:\n        '200':\n          description: OK\ncomponents:\n  schemas:\n    Item:\n      type: object\n      properties:\n        id:\n          type: string\n        name:\n          type: string\n",
         capitalise(word)
+    )
+}
+
+/// Pages per docs site in an org (`--pages` without `--single-site`).
+const PAGES_PER_SITE: usize = 20;
+
+const LANGUAGES: &[(&str, &str)] = &[
+    ("python", "def handle(event):\n    order = load_order(event[\"order_id\"])\n    if order.is_paid():\n        return publish(\"orders.paid\", order)\n    raise RetryLater(seconds=30)\n"),
+    ("go", "func (s *Server) Get(ctx context.Context, id string) (*Item, error) {\n\titem, err := s.store.Load(ctx, id)\n\tif err != nil {\n\t\treturn nil, fmt.Errorf(\"load %s: %w\", id, err)\n\t}\n\treturn item, nil\n}\n"),
+    ("java", "@Service\npublic class PriceService {\n    private final PriceRepository prices;\n\n    public Money priceOf(String sku) {\n        return prices.findCurrent(sku).orElseThrow(() -> new UnknownSku(sku));\n    }\n}\n"),
+    ("typescript", "export async function fetchBasket(id: string): Promise<Basket> {\n  const response = await fetch(`/api/baskets/${id}`);\n  if (!response.ok) throw new Error(`basket ${id}: ${response.status}`);\n  return (await response.json()) as Basket;\n}\n"),
+    ("bash", "kubectl -n payments rollout status deploy/ledger --timeout=120s\nkubectl -n payments logs -l app=ledger --since=10m | grep -i error | tail -n 50\n"),
+    ("yaml", "service:\n  name: orders\n  replicas: 3\n  resources:\n    limits: {cpu: 500m, memory: 512Mi}\n  env:\n    - name: DATABASE_URL\n      valueFrom: {secretKeyRef: {name: orders-db, key: url}}\n"),
+    ("json", "{\n  \"id\": \"ord_123\",\n  \"status\": \"paid\",\n  \"total\": {\"amount\": 4999, \"currency\": \"EUR\"},\n  \"items\": [{\"sku\": \"4006381333931\", \"quantity\": 2}]\n}\n"),
+    ("sql", "SELECT o.id, o.status, SUM(l.amount) AS total\nFROM orders o\nJOIN order_lines l ON l.order_id = o.id\nWHERE o.created_at > now() - interval '1 day'\nGROUP BY o.id, o.status;\n"),
+    ("rust", "pub fn retry<T>(mut attempt: impl FnMut() -> Result<T, Error>) -> Result<T, Error> {\n    for delay in [10, 100, 1000] {\n        match attempt() {\n            Ok(value) => return Ok(value),\n            Err(_) => std::thread::sleep(Duration::from_millis(delay)),\n        }\n    }\n    attempt()\n}\n"),
+];
+
+const SENTENCES: &[&str] = &[
+    "The service reads its configuration at start-up and refuses to start when a required value is missing.",
+    "Every request carries a correlation id, which the logs and traces use to join the calls of one checkout.",
+    "Writes go to the primary database; reads that tolerate a few seconds of lag go to the replicas.",
+    "Retries use exponential back-off with jitter so that a recovering dependency is not flooded.",
+    "The on-call engineer owns the rollback decision and does not need approval to roll back.",
+    "Metrics are scraped every fifteen seconds and kept for thirty days at full resolution.",
+    "Feature flags are evaluated per request, so a flag change takes effect without a deploy.",
+    "Schema changes are backwards compatible for one release, which lets old and new pods run side by side.",
+    "The queue consumer acknowledges a message only after its side effects are committed.",
+    "Capacity is planned for twice the peak of the last Black Friday, measured per fulfilment centre.",
+    "Secrets come from the vault at start-up and are rotated every ninety days without downtime.",
+    "Dashboards link to the runbook section that explains each alert and the first thing to check.",
+];
+
+/// One component's docs: `mkdocs.yml`, `docs/index.md`, folders of pages, an image.
+struct DocsSite<'a> {
+    /// The peer-comparison shape: exactly one code block and one table per page.
+    reference_shape: bool,
+    component: usize,
+    word: &'a str,
+    pages: usize,
+    folders: usize,
+    documented: usize,
+}
+
+impl DocsSite<'_> {
+    /// Page paths relative to `docs/`, in nav order: the index, then `folder-F/page-P.md`.
+    fn page_paths(&self) -> Vec<String> {
+        let mut paths = vec!["index.md".to_string()];
+        let rest = self.pages.saturating_sub(1);
+        let folders = self.folders.max(1);
+        for p in 0..rest {
+            paths.push(format!("folder-{}/page-{p}.md", p % folders));
+        }
+        paths.sort_by_key(|p| {
+            let folder: usize = p
+                .strip_prefix("folder-")
+                .and_then(|r| r.split('/').next())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            (p != "index.md", folder, p.len(), p.clone())
+        });
+        paths
+    }
+
+    fn files(&self, rng: &mut Rng) -> Vec<(String, String)> {
+        let paths = self.page_paths();
+        let mut files = Vec::with_capacity(paths.len() + 2);
+        let mut nav = String::from("nav:\n  - Home: index.md\n");
+        let mut current_folder = String::new();
+        for path in paths.iter().skip(1) {
+            let folder = path.split('/').next().unwrap_or_default();
+            if folder != current_folder {
+                let _ = writeln!(nav, "  - {}:", capitalise(&folder.replace('-', " ")));
+                current_folder = folder.to_string();
+            }
+            let _ = writeln!(nav, "      - {path}");
+        }
+        files.push((
+            "mkdocs.yml".to_string(),
+            format!(
+                "site_name: {} {} docs\nsite_description: How component {} works and how to run it.\nrepo_url: https://github.com/synthetic/component-{}\nedit_uri: edit/main/docs/\nplugins:\n  - techdocs-core\nmarkdown_extensions:\n  - admonition\n  - toc:\n      permalink: true\n{nav}",
+                capitalise(self.word),
+                self.component,
+                self.component,
+                self.component
+            ),
+        ));
+        for (index, path) in paths.iter().enumerate() {
+            files.push((format!("docs/{path}"), self.page(rng, &paths, index)));
+        }
+        files.push(("docs/img/diagram.svg".to_string(), diagram(self.component)));
+        files
+    }
+
+    /// A page of engineering docs: sections with paragraphs, a list, a table, an admonition,
+    /// one to three code blocks, links to sibling pages, anchors and other components' docs.
+    fn page(&self, rng: &mut Rng, paths: &[String], index: usize) -> String {
+        let path = &paths[index];
+        let depth = path.matches('/').count();
+        let up = "../".repeat(depth);
+        let mut text = format!(
+            "# {} {} {}\n\n",
+            capitalise(self.word),
+            if index == 0 { "overview" } else { "guide" },
+            index
+        );
+        let big = rng.below(100) == 0;
+        let sections = if big { 75 } else { 3 + rng.below(5) };
+        let code_blocks = if self.reference_shape {
+            1
+        } else {
+            1 + rng.below(3)
+        };
+        for section in 0..sections {
+            let heading = match section {
+                0 => "Overview".to_string(),
+                1 => "Configuration".to_string(),
+                2 => "Operations".to_string(),
+                n => format!("Details part {n}"),
+            };
+            let _ = writeln!(text, "## {heading}\n");
+            for _ in 0..(1 + rng.below(3)) {
+                let sentences: Vec<&str> = (0..(2 + rng.below(3)))
+                    .map(|_| *rng.pick(SENTENCES))
+                    .collect();
+                let _ = writeln!(text, "{}\n", sentences.join(" "));
+            }
+            match section % 4 {
+                0 => {
+                    let next = &paths[(index + 1) % paths.len()];
+                    let other = &paths[rng.below(paths.len())];
+                    let _ = writeln!(
+                        text,
+                        "- Read [the next guide]({up}{next}) before changing anything.\n- The [configuration reference]({up}{other}#configuration) lists every setting.\n- See [operations](#operations) for alerts.\n"
+                    );
+                }
+                1 if !self.reference_shape || section == 1 => {
+                    let _ = writeln!(
+                        text,
+                        "| Setting | Default | Meaning |\n|---|---|---|\n| `timeout_ms` | 2000 | Upstream timeout |\n| `max_retries` | 3 | Retries before failing |\n| `pool_size` | 20 | Database connections |\n"
+                    );
+                }
+                1 => {}
+                2 => {
+                    let _ = writeln!(
+                        text,
+                        "!!! warning \"Before you deploy\"\n    Check the error budget on the dashboard. {}\n",
+                        rng.pick(SENTENCES)
+                    );
+                }
+                _ => {
+                    let other = (self.component + 1) % self.documented.max(1);
+                    let _ = writeln!(
+                        text,
+                        "Upstream: [component {other} docs](/docs/default/component/component-{other}/).\n"
+                    );
+                }
+            }
+            if section < code_blocks {
+                let (language, code) = LANGUAGES[(index + section) % LANGUAGES.len()];
+                let _ = writeln!(text, "```{language}\n{code}```\n");
+            }
+        }
+        if rng.below(10) == 0 {
+            let _ = writeln!(text, "![Architecture]({up}img/diagram.svg)\n");
+        }
+        text
+    }
+
+    /// The same pages in each peer's input layout.
+    fn write_peers(
+        &self,
+        peers: &Path,
+        files: &[(String, String)],
+        folder: &str,
+    ) -> std::io::Result<()> {
+        let prefix = format!("{folder}/docs/");
+        let pages: Vec<(&str, &str)> = files
+            .iter()
+            .filter_map(|(path, text)| Some((path.strip_prefix(&prefix)?, text.as_str())))
+            .collect();
+        let mkdocs_yml = files
+            .iter()
+            .find(|(p, _)| *p == format!("{folder}/mkdocs.yml"))
+            .map(|(_, t)| t.as_str())
+            .unwrap_or_default();
+        let nav = mkdocs_yml
+            .split_once("nav:\n")
+            .map(|(_, n)| n)
+            .unwrap_or_default();
+        let plain = format!("site_name: Peer benchmark\nmarkdown_extensions:\n  - admonition\n  - tables\n  - toc:\n      permalink: true\n  - pymdownx.superfences\n  - pymdownx.highlight\nnav:\n{nav}");
+        let techdocs =
+            format!("site_name: Peer benchmark\nplugins:\n  - techdocs-core\nnav:\n{nav}");
+        for (name, config) in [("mkdocs", plain), ("mkdocs-techdocs", techdocs)] {
+            write(&peers.join(name).join("mkdocs.yml"), &config)?;
+            for (path, text) in &pages {
+                write(&peers.join(name).join("docs").join(path), text)?;
+            }
+        }
+        let hugo = peers.join("hugo");
+        write(
+            &hugo.join("hugo.toml"),
+            "baseURL = 'https://example.org/'\ntitle = 'Peer benchmark'\ndisableKinds = ['taxonomy', 'term', 'RSS', 'sitemap']\n[markup.goldmark.renderer]\nunsafe = true\n",
+        )?;
+        let layout = "<!doctype html><html><head><title>{{ .Title }}</title></head><body><nav>{{ range .Site.Sections }}<a href=\"{{ .RelPermalink }}\">{{ .Title }}</a> {{ end }}</nav><main>{{ .Content }}</main></body></html>\n";
+        write(&hugo.join("layouts/_default/single.html"), layout)?;
+        write(&hugo.join("layouts/_default/list.html"), layout)?;
+        let book = peers.join("mdbook");
+        write(
+            &book.join("book.toml"),
+            "[book]\ntitle = \"Peer benchmark\"\n[output.html]\n",
+        )?;
+        let mut summary = String::from("# Summary\n\n");
+        let mut current_folder = "";
+        for (path, text) in &pages {
+            if path.ends_with(".md") {
+                write(&hugo.join("content").join(path), text)?;
+                write(&book.join("src").join(path), text)?;
+                let title = text
+                    .lines()
+                    .next()
+                    .unwrap_or("Page")
+                    .trim_start_matches("# ");
+                let folder = path.rsplit_once('/').map(|(f, _)| f).unwrap_or("");
+                if !folder.is_empty() && folder != current_folder {
+                    let _ = writeln!(summary, "- [{}]()", capitalise(&folder.replace('-', " ")));
+                    current_folder = folder;
+                }
+                let indent = if folder.is_empty() { "" } else { "  " };
+                let _ = writeln!(summary, "{indent}- [{title}](./{path})");
+            } else {
+                write(&hugo.join("static").join(path), text)?;
+                write(&book.join("src").join(path), text)?;
+            }
+        }
+        write(&book.join("src/SUMMARY.md"), &summary)
+    }
+}
+
+fn diagram(component: usize) -> String {
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"320\" height=\"80\"><rect x=\"4\" y=\"4\" width=\"140\" height=\"72\" rx=\"8\" fill=\"#e2f3eb\" stroke=\"#0a6e4e\"/><text x=\"20\" y=\"45\">component-{component}</text><path d=\"M150 40h60\" stroke=\"#333\"/><rect x=\"214\" y=\"4\" width=\"100\" height=\"72\" rx=\"8\" fill=\"#eef\" stroke=\"#335\"/><text x=\"236\" y=\"45\">database</text></svg>\n"
     )
 }

@@ -196,6 +196,14 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
         pages = model.pages.len();
         timings.stage(Some("model"), "rendering and writing pages");
         let staging = output::Staging::begin(&out)?;
+        staging.create_folders(
+            model
+                .pages
+                .iter()
+                .map(|p| p.path.as_str())
+                .chain(model.data.iter().map(|d| d.path.as_str()))
+                .chain(assets.iter().map(|a| a.path.as_str())),
+        )?;
         for file in &assets {
             staging.write(file)?;
         }

@@ -103,14 +103,56 @@ impl Staging {
         })
     }
 
-    /// Writes one file; safe to call from many threads.
+    /// Creates the folders of the given site paths up front, each once, so that parallel
+    /// writes need no `create_dir_all` per file.
+    pub fn create_folders<'p>(
+        &self,
+        site_paths: impl Iterator<Item = &'p str>,
+    ) -> anyhow::Result<()> {
+        let mut folders: Vec<&str> = site_paths
+            .filter_map(|p| p.rsplit_once('/').map(|(folder, _)| folder))
+            .collect();
+        folders.sort_unstable();
+        folders.dedup();
+        let mut made = std::collections::HashSet::new();
+        for folder in folders {
+            let mut prefix = String::new();
+            for part in folder.split('/') {
+                if !prefix.is_empty() {
+                    prefix.push('/');
+                }
+                prefix.push_str(part);
+                if made.insert(prefix.clone()) {
+                    let path = self.dir.join(&prefix);
+                    match std::fs::create_dir(&path) {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                        Err(e) => {
+                            return Err(anyhow::Error::new(e)
+                                .context(format!("creating {}", path.display())))
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes one file; safe to call from many threads. Its folder is created here when
+    /// [`Staging::create_folders`] did not already.
     pub fn write(&self, file: &OutputFile) -> anyhow::Result<()> {
         let path = self.dir.join(&file.path);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("creating {}", parent.display()))?;
+        match std::fs::write(&path, &file.bytes) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)
+                        .with_context(|| format!("creating {}", parent.display()))?;
+                }
+                std::fs::write(&path, &file.bytes)
+            }
+            other => other,
         }
-        std::fs::write(&path, &file.bytes).with_context(|| format!("writing {}", path.display()))
+        .with_context(|| format!("writing {}", path.display()))
     }
 
     /// Swaps the staged site in place of the output.

@@ -123,6 +123,47 @@ fn project_slug(value: &str) -> Option<&str> {
     ok.then_some(value)
 }
 
+/// The href of site path `to` from the page at site path `from`: the shortest relative path.
+pub fn relative_href(from: &str, to: &str, pretty: bool) -> String {
+    let to = if pretty {
+        to.strip_suffix("index.html").unwrap_or(to)
+    } else {
+        to
+    };
+    let mut from_dirs: Vec<&str> = from.split('/').collect();
+    from_dirs.pop();
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let to_dirs = &to_parts[..to_parts.len().saturating_sub(1)];
+    let common = from_dirs
+        .iter()
+        .zip(to_dirs)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut href = "../".repeat(from_dirs.len() - common);
+    href.push_str(&encode_path(&to_parts[common..].join("/")));
+    if href.is_empty() {
+        "./".to_string()
+    } else {
+        href
+    }
+}
+
+/// Percent-encodes the characters that would change a path's meaning in a URL.
+pub fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        match c {
+            ' ' => out.push_str("%20"),
+            '#' => out.push_str("%23"),
+            '?' => out.push_str("%3F"),
+            '%' => out.push_str("%25"),
+            '"' => out.push_str("%22"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

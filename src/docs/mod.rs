@@ -16,6 +16,7 @@ use crate::catalog::Catalog;
 use crate::diag::Diagnostic;
 use crate::discover::SourceSet;
 use crate::paths::{self, MAX_FILE_BYTES};
+use crate::urls::{encode_path, relative_href};
 use markdown::{LinkResolver, Resolution, TocEntry};
 use mkdocs::{MkdocsConfig, NavEntry};
 use rayon::prelude::*;
@@ -342,7 +343,19 @@ fn read_site(
     let mut assets = Vec::new();
     let mut asset_sources = HashSet::new();
     let mut taken: HashMap<String, String> = HashMap::new();
-    for (relative, path) in listing {
+    // Read every file in parallel (a single site may hold thousands of pages), then decide
+    // in listing order.
+    let contents: Vec<Result<Vec<u8>, String>> = listing
+        .par_iter()
+        .map(|(relative, path)| {
+            if is_markdown(relative) {
+                read_text(path).map(String::into_bytes)
+            } else {
+                std::fs::read(path).map_err(|e| format!("cannot read: {e}"))
+            }
+        })
+        .collect();
+    for ((relative, path), content) in listing.into_iter().zip(contents) {
         let display = sources.display(&path);
         if is_markdown(&relative) {
             let url_dir = page_url_dir(&relative);
@@ -356,7 +369,7 @@ fn read_site(
                 );
                 continue;
             }
-            match read_text(&path) {
+            match content.and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8".to_string())) {
                 Ok(text) => {
                     taken.insert(url_dir, relative.clone());
                     pages.push(SourcePage {
@@ -373,7 +386,7 @@ fn read_site(
                 ),
             }
         } else {
-            match std::fs::read(&path) {
+            match content {
                 Ok(bytes) => {
                     assets.push(DocAsset {
                         path: format!("{}{relative}", site_root(&entity.entity_ref)),
@@ -381,8 +394,8 @@ fn read_site(
                     });
                     asset_sources.insert(relative);
                 }
-                Err(error) => problems.push(
-                    Diagnostic::warning(format!("cannot read: {error}"))
+                Err(message) => problems.push(
+                    Diagnostic::warning(message)
                         .in_file(&display)
                         .entity(&entity.entity_ref),
                 ),
@@ -635,22 +648,6 @@ fn edit_url(base: &str, relative: &str) -> String {
     format!("{base}{}", encode_path(relative))
 }
 
-/// Percent-encodes the characters that would change a path's meaning in a URL.
-fn encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for c in path.chars() {
-        match c {
-            ' ' => out.push_str("%20"),
-            '#' => out.push_str("%23"),
-            '?' => out.push_str("%3F"),
-            '%' => out.push_str("%25"),
-            '"' => out.push_str("%22"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 fn decode_path(path: &str) -> String {
     let bytes = path.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -670,31 +667,6 @@ fn decode_path(path: &str) -> String {
         i += 1;
     }
     String::from_utf8(out).unwrap_or_else(|_| path.to_string())
-}
-
-/// The href of site path `to` from the page at site path `from`: the shortest relative path.
-pub fn relative_href(from: &str, to: &str, pretty: bool) -> String {
-    let to = if pretty {
-        to.strip_suffix("index.html").unwrap_or(to)
-    } else {
-        to
-    };
-    let mut from_dirs: Vec<&str> = from.split('/').collect();
-    from_dirs.pop();
-    let to_parts: Vec<&str> = to.split('/').collect();
-    let to_dirs = &to_parts[..to_parts.len().saturating_sub(1)];
-    let common = from_dirs
-        .iter()
-        .zip(to_dirs)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let mut href = "../".repeat(from_dirs.len() - common);
-    href.push_str(&encode_path(&to_parts[common..].join("/")));
-    if href.is_empty() {
-        "./".to_string()
-    } else {
-        href
-    }
 }
 
 /// Lookup tables over every site, shared by all page renders.

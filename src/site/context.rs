@@ -489,7 +489,9 @@ pub struct DocsPage {
     pub source_file: String,
 }
 
-/// An entry of a docs site's navigation.
+/// An entry of a docs site's navigation, in a flat list: an open section's entries follow it,
+/// and `opens` / `closes` say where nested lists start and end, so the template needs no
+/// recursion.
 #[derive(Debug, Clone, Serialize)]
 pub struct DocsNavItem {
     /// Text.
@@ -502,10 +504,16 @@ pub struct DocsNavItem {
     pub current: bool,
     /// A section holding the current page (shown expanded).
     pub open: bool,
-    /// A section (has children, even if they are not listed because it is closed).
+    /// A section.
     pub section: bool,
-    /// Children, listed only for open sections.
-    pub children: Vec<DocsNavItem>,
+    /// Nesting depth, 0 at the top.
+    pub depth: usize,
+    /// CSS classes of the entry's `<li>`: `nav-page`, or `nav-section` plus `open`.
+    pub class: String,
+    /// An open section: its entries follow in a nested list.
+    pub opens: bool,
+    /// How many nested lists end after this entry.
+    pub closes: usize,
 }
 
 /// A heading in the page's table of contents.

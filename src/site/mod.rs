@@ -822,7 +822,13 @@ impl<'a> Builder<'a> {
                 spec_type: entity.and_then(|e| e.spec_type.clone()),
                 title: doc.title.clone(),
                 body: doc.html.clone(),
-                nav: docs_nav(&site.nav, site, index, &linker),
+                nav: docs_nav(
+                    &site.nav,
+                    site,
+                    index,
+                    &doc.path,
+                    self.input.config.pretty_urls,
+                ),
                 toc: doc
                     .toc
                     .iter()
@@ -930,55 +936,101 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// The nav as seen from page `current`: sections holding it are open and list their children;
-/// other sections link to their first page.
+/// The nav as seen from page `current`, flattened: sections holding it are open and their
+/// entries follow them; other sections link to their first page.
 fn docs_nav(
     nodes: &[NavNode],
     site: &DocSite,
     current: usize,
-    linker: &Linker,
+    from: &str,
+    pretty: bool,
 ) -> Vec<DocsNavItem> {
-    nodes
-        .iter()
-        .map(|node| match node {
-            NavNode::Page { title, page } => DocsNavItem {
-                title: title.clone(),
-                href: site.pages.get(*page).map(|p| linker.href(&p.path)),
-                external: false,
-                current: *page == current,
-                open: false,
-                section: false,
-                children: Vec::new(),
-            },
-            NavNode::Link { title, url } => DocsNavItem {
-                title: title.clone(),
-                href: urls::is_safe_url(url).then(|| url.clone()),
-                external: true,
-                current: false,
-                open: false,
-                section: false,
-                children: Vec::new(),
-            },
-            NavNode::Section { title, children } => {
-                let open = section_holds(children, current);
-                DocsNavItem {
-                    title: title.clone(),
-                    href: first_page(children)
-                        .and_then(|i| site.pages.get(i))
-                        .map(|p| linker.href(&p.path)),
-                    external: false,
-                    current: false,
-                    open,
-                    section: true,
-                    children: if open {
-                        docs_nav(children, site, current, linker)
-                    } else {
-                        Vec::new()
-                    },
-                }
+    let mut items = Vec::new();
+    flatten_nav(nodes, site, current, from, pretty, 0, &mut items);
+    items
+}
+
+fn flatten_nav(
+    nodes: &[NavNode],
+    site: &DocSite,
+    current: usize,
+    from: &str,
+    pretty: bool,
+    depth: usize,
+    items: &mut Vec<DocsNavItem>,
+) {
+    // Every target is inside the site: one climb to the site's folder, then the target's path
+    // below it (cheaper than a shortest path per entry, and every page has ~100 entries).
+    let climb = "../".repeat(
+        from.strip_prefix(site.root_path.as_str())
+            .unwrap_or(from)
+            .matches('/')
+            .count(),
+    );
+    let href = |page: usize| {
+        site.pages.get(page).map(|p| {
+            let below = p
+                .path
+                .strip_prefix(site.root_path.as_str())
+                .unwrap_or(&p.path);
+            let below = if pretty {
+                below.strip_suffix("index.html").unwrap_or(below)
+            } else {
+                below
+            };
+            let href = format!("{climb}{}", urls::encode_path(below));
+            if href.is_empty() {
+                "./".to_string()
+            } else {
+                href
             }
         })
-        .collect()
+    };
+    for node in nodes {
+        let item = |title: &str, href: Option<String>| DocsNavItem {
+            title: title.to_string(),
+            href,
+            external: false,
+            current: false,
+            open: false,
+            section: false,
+            depth,
+            class: "nav-page".to_string(),
+            opens: false,
+            closes: 0,
+        };
+        match node {
+            NavNode::Page { title, page } => items.push(DocsNavItem {
+                current: *page == current,
+                ..item(title, href(*page))
+            }),
+            NavNode::Link { title, url } => items.push(DocsNavItem {
+                external: true,
+                ..item(title, urls::is_safe_url(url).then(|| url.clone()))
+            }),
+            NavNode::Section { title, children } => {
+                let open = section_holds(children, current) && !children.is_empty();
+                items.push(DocsNavItem {
+                    open,
+                    section: true,
+                    class: if open {
+                        "nav-section open"
+                    } else {
+                        "nav-section"
+                    }
+                    .to_string(),
+                    opens: open,
+                    ..item(title, first_page(children).and_then(href))
+                });
+                if open {
+                    flatten_nav(children, site, current, from, pretty, depth + 1, items);
+                    if let Some(last) = items.last_mut() {
+                        last.closes += 1;
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn section_holds(nodes: &[NavNode], page: usize) -> bool {
