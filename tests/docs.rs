@@ -784,7 +784,7 @@ fn without_mkdocs_yml_the_folder_tree_is_the_nav() {
     );
     assert_eq!(entries[3].0, "Getting started");
     assert!(
-        docs_nav(&html).contains("<li class=\"nav-section\">\n<a href=\"../../getting-started/install/index.html\">Getting started</a>"),
+        docs_nav(&html).contains("<li class=\"nav-section\">\n<a href=\"../getting-started/install/index.html\">Getting started</a>"),
         "getting-started is not a section:\n{}",
         docs_nav(&html)
     );
