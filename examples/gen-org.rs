@@ -550,7 +550,12 @@ impl DocsSite<'_> {
                 }
             }
             if section < code_blocks {
+                // Unique per page (as real docs' code is), so no cache can flatter the numbers.
                 let (language, code) = LANGUAGES[(index + section) % LANGUAGES.len()];
+                let code = code
+                    .replace("order", &format!("order{index}"))
+                    .replace("item", &format!("item{}", self.component))
+                    .replace("sku", &format!("sku{section}"));
                 let _ = writeln!(text, "```{language}\n{code}```\n");
             }
         }
@@ -607,7 +612,13 @@ impl DocsSite<'_> {
         let mut current_folder = "";
         for (path, text) in &pages {
             if path.ends_with(".md") {
-                write(&hugo.join("content").join(path), text)?;
+                // A root `index.md` would make Hugo treat the whole site as one leaf bundle.
+                let hugo_path = if *path == "index.md" {
+                    "_index.md"
+                } else {
+                    path
+                };
+                write(&hugo.join("content").join(hugo_path), text)?;
                 write(&book.join("src").join(path), text)?;
                 let title = text
                     .lines()

@@ -474,7 +474,7 @@ pub struct DocsPage {
     /// The page title.
     pub title: String,
     /// The page body: sanitised HTML with relative links, inserted as is.
-    pub body: String,
+    pub body: std::sync::Arc<str>,
     /// The site navigation; only the branch holding this page is expanded.
     pub nav: Vec<DocsNavItem>,
     /// Headings of levels 2 and 3, for the "On this page" list.

@@ -821,7 +821,7 @@ impl<'a> Builder<'a> {
                 lifecycle: entity.and_then(|e| e.lifecycle.clone()),
                 spec_type: entity.and_then(|e| e.spec_type.clone()),
                 title: doc.title.clone(),
-                body: doc.html.clone(),
+                body: std::sync::Arc::clone(&doc.html),
                 nav: docs_nav(
                     &site.nav,
                     site,

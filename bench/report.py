@@ -1,0 +1,127 @@
+"""Turns bench/run.sh's measurements into BENCHMARKS.md (printed to standard output).
+
+Usage: report.py RESULTS.tsv VERSIONS.txt RUNS PEER_RUNS
+RESULTS rows: label, wall seconds, CPU seconds, peak RSS KiB (one row per run), plus
+"facts-SIZE, entities, pages" rows.
+"""
+
+import statistics
+import sys
+from collections import defaultdict
+
+results_path, versions_path, runs, peer_runs = sys.argv[1:5]
+
+runs_by_label = defaultdict(list)
+facts = {}
+with open(results_path) as results:
+    for line in results:
+        fields = line.rstrip("\n").split("\t")
+        if fields[0].startswith("facts-"):
+            facts[fields[0][6:]] = (int(fields[1] or 0), int(fields[2] or 0))
+        else:
+            runs_by_label[fields[0]].append(tuple(float(x) for x in fields[1:4]))
+
+versions = {}
+with open(versions_path) as lines:
+    for line in lines:
+        key, _, value = line.rstrip("\n").partition("|")
+        versions[key] = value
+
+
+def median(label):
+    """(wall, cpu, rss MiB) medians of a label's runs, or None."""
+    rows = runs_by_label.get(label)
+    if not rows:
+        return None
+    return (
+        statistics.median(r[0] for r in rows),
+        statistics.median(r[1] for r in rows),
+        statistics.median(r[2] for r in rows) / 1024,
+    )
+
+
+def seconds(value):
+    return f"{value:.2f} s" if value < 10 else f"{value:.1f} s"
+
+
+SIZES = [
+    ("small", "example-org"),
+    ("medium", "1,000 entities / 2,000 pages"),
+    ("large", "10,000 entities / 20,000 pages"),
+    ("single", "one docs site, 2,000 pages"),
+]
+
+out = []
+out.append("# Benchmarks\n")
+out.append(
+    "Measured by `bench/run.sh` (see README, *Benchmarks*); regenerate this file whenever "
+    "performance changes. Every figure is the median of the runs on this machine, measured in "
+    "the same run for greenroom and its peers. Wall time, CPU time (user + system) and peak "
+    "resident memory come from GNU `time`. Each build writes to a fresh output folder.\n"
+)
+out.append("## Machine and versions\n")
+for key in ["machine", "greenroom", "rustc", "hugo", "mdbook", "mkdocs", "mkdocs-techdocs-core"]:
+    if key in versions:
+        out.append(f"- **{key}**: {versions[key]}")
+out.append(f"- **runs**: greenroom {runs} per figure, peers {peer_runs}\n")
+
+out.append("## greenroom by size\n")
+out.append("| size | entities | doc pages | `build` wall | CPU | peak RSS | per page | `check` wall |")
+out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+for size, description in SIZES:
+    build = median(f"greenroom-build-{size}")
+    check = median(f"greenroom-check-{size}")
+    if not build:
+        continue
+    entities, pages = facts.get(size, (0, 0))
+    per_page = f"{build[0] / pages * 1000:.2f} ms" if pages else "–"
+    out.append(
+        f"| {size} ({description}) | {entities:,} | {pages:,} | {seconds(build[0])} | "
+        f"{seconds(build[1])} | {build[2]:.0f} MiB | {per_page} | "
+        f"{seconds(check[0]) if check else '–'} |"
+    )
+out.append("")
+medium, large = median("greenroom-build-medium"), median("greenroom-build-large")
+if medium and large:
+    out.append(
+        f"\nScaling: the large org takes {large[0] / medium[0]:.1f}× the medium org's time "
+        f"for 10× the input (target ≤ 11×).\n"
+    )
+
+single = median("greenroom-build-single")
+peers = [
+    ("hugo-single", "Hugo"),
+    ("mdbook-single", "mdBook"),
+    ("mkdocs-single", "MkDocs"),
+    ("mkdocs-techdocs-single", "MkDocs + techdocs-core (what Backstage TechDocs runs)"),
+]
+if single and any(median(label) for label, _ in peers):
+    pages = facts.get("single", (0, 2000))[1] or 2000
+    out.append("## Against the peers: the same 2,000 pages as one docs site\n")
+    out.append(
+        "50 folders, one code block and one table per page, about 4 KB each; every tool gets "
+        "the same Markdown in its own input layout (written by `gen-org --single-site`).\n"
+    )
+    out.append("| tool | wall | CPU | peak RSS | per page | greenroom is faster by |")
+    out.append("|---|---:|---:|---:|---:|---:|")
+    out.append(
+        f"| greenroom | {seconds(single[0])} | {seconds(single[1])} | {single[2]:.0f} MiB | "
+        f"{single[0] / pages * 1000:.2f} ms | – |"
+    )
+    for label, name in peers:
+        peer = median(label)
+        if peer:
+            out.append(
+                f"| {name} | {seconds(peer[0])} | {seconds(peer[1])} | {peer[2]:.0f} MiB | "
+                f"{peer[0] / pages * 1000:.2f} ms | {peer[0] / single[0]:.1f}× |"
+            )
+    out.append("")
+
+out.append("## Not measured yet\n")
+out.append(
+    "Incremental rebuild after one page edit (arrives with `serve --watch`), search index "
+    "bytes (with search) and the graph time share (with graphs).\n"
+)
+out.append("## How to reproduce\n")
+out.append("```sh\nbench/run.sh            # RUNS=3 by default; SIZES, PEER_RUNS, NO_PEERS to narrow it\n```")
+print("\n".join(out))

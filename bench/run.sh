@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# The benchmark harness: builds greenroom (release), generates the synthetic organisations
+# (cached), measures greenroom and its peers on the same Markdown, and writes BENCHMARKS.md.
+#
+#   bench/run.sh                      everything (about 20 minutes on 2 cores)
+#   SIZES="small medium" bench/run.sh   only some sizes (small medium large single)
+#   RUNS=5 PEER_RUNS=1 bench/run.sh   runs per measurement (the median is reported)
+#   NO_PEERS=1 bench/run.sh           greenroom only
+#
+# Peers are installed from this machine's registries when missing: Hugo and GNU time from
+# Debian, MkDocs and mkdocs-techdocs-core from PyPI (in a venv), mdBook from crates.io.
+# Each measured build writes to a fresh folder that is deleted only at the end: on ext4,
+# creating thousands of files right after deleting thousands is several times slower, and a
+# scheduled CI build starts from an empty folder.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+CACHE=${BENCH_CACHE:-$ROOT/target/bench}
+RUNS=${RUNS:-3}
+PEER_RUNS=${PEER_RUNS:-$RUNS}
+SIZES=${SIZES:-"small medium large single"}
+OUTS=$CACHE/out
+RESULTS_DIR=$CACHE/results
+mkdir -p "$CACHE" "$OUTS" "$RESULTS_DIR"
+
+log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
+
+# On ext4 without a journal, inodes freed in the last ~30 s are skipped when new ones are
+# allocated, which makes writing a site right after deleting one several times slower. After
+# anything was deleted, wait that window out before the next measurement.
+DELETED=1  # the machine may have deleted files just before the run
+settle() {
+    if [ "$DELETED" = 1 ]; then
+        log "waiting 31 s for recently freed inodes to age (see the comment above)"
+        sleep 31
+        DELETED=0
+    fi
+}
+
+install_peers() {
+    if ! [ -x /usr/bin/time ] || ! command -v hugo >/dev/null; then
+        log "installing GNU time and Hugo (Debian)"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time hugo >/dev/null
+    fi
+    if [ -z "${NO_PEERS:-}" ]; then
+        if ! [ -x "$CACHE/venv/bin/mkdocs" ]; then
+            log "installing MkDocs and mkdocs-techdocs-core (PyPI)"
+            python3 -m venv "$CACHE/venv"
+            "$CACHE/venv/bin/pip" install -q mkdocs mkdocs-techdocs-core
+        fi
+        if ! [ -x "$CACHE/tools/bin/mdbook" ]; then
+            log "installing mdBook (crates.io)"
+            cargo install -q mdbook --locked --root "$CACHE/tools"
+        fi
+    fi
+}
+
+# generate NAME ARGS...: a synthetic org in $CACHE/orgs/NAME, regenerated when ARGS change.
+generate() {
+    local name=$1
+    shift
+    local dir=$CACHE/orgs/$name stamp="$*"
+    if [ -f "$dir/.generated" ] && [ "$(cat "$dir/.generated")" = "$stamp" ]; then
+        return
+    fi
+    log "generating $name ($stamp)"
+    [ -e "$dir" ] && DELETED=1
+    rm -rf "$dir"
+    "$ROOT/target/release/examples/gen-org" "$@" "$dir" >/dev/null
+    echo "$stamp" >"$dir/.generated"
+}
+
+# measure LABEL RUNS COMMAND...: runs COMMAND (where {out} is a fresh output folder) RUNS
+# times and appends "label wall cpu rss_kib" per run to the results.
+measure() {
+    local label=$1 runs=$2
+    shift 2
+    local i
+    for ((i = 1; i <= runs; i++)); do
+        local out="$OUTS/$label-$i"
+        [ -e "$out" ] && rm -rf "$out" && DELETED=1
+        settle
+        local args=()
+        local a
+        for a in "$@"; do args+=("${a//\{out\}/$out}"); done
+        local stats
+        stats=$(mktemp)
+        if ! /usr/bin/time -f "%e %U %S %M" -o "$stats" "${args[@]}" >"$CACHE/last.log" 2>&1; then
+            log "FAILED: $label (see $CACHE/last.log)"
+            tail -n 20 "$CACHE/last.log" >&2
+            rm -f "$stats"
+            return 1
+        fi
+        read -r wall user sys rss <"$stats"
+        rm -f "$stats"
+        printf '%s\t%s\t%s\t%s\n' "$label" "$wall" "$(echo "$user + $sys" | bc)" "$rss" >>"$RESULTS"
+        log "$label run $i: ${wall}s wall, ${rss} KiB peak"
+    done
+}
+
+install_peers
+command -v bc >/dev/null || { apt-get install -y -qq bc >/dev/null; }
+log "building greenroom (release)"
+cargo build -q --release --locked --bin greenroom --example gen-org
+GREENROOM=$ROOT/target/release/greenroom
+
+for size in $SIZES; do
+    case $size in
+    small)
+        [ -e "$CACHE/orgs/small" ] && rm -rf "$CACHE/orgs/small" && DELETED=1
+        mkdir -p "$CACHE/orgs"
+        cp -r example-org "$CACHE/orgs/small"
+        rm -rf "$CACHE/orgs/small/site"
+        ;;
+    medium) generate medium --repos 100 --entities 1000 --pages 2000 --seed 1 ;;
+    large) generate large --repos 1000 --entities 10000 --pages 20000 --seed 1 ;;
+    single) generate single --repos 1 --entities 50 --pages 2000 --single-site --seed 1 ;;
+    *) log "unknown size $size" && exit 2 ;;
+    esac
+    org=$CACHE/orgs/$size
+    # One results file per size, so re-measuring one size keeps the others' figures.
+    RESULTS=$RESULTS_DIR/$size.tsv
+    : >"$RESULTS"
+    measure "greenroom-build-$size" "$RUNS" "$GREENROOM" build "$org" --out "{out}"
+    measure "greenroom-check-$size" "$RUNS" "$GREENROOM" check "$org"
+    if [ "$size" = single ] && [ -z "${NO_PEERS:-}" ]; then
+        peers=$org/peers
+        measure "hugo-single" "$PEER_RUNS" hugo --quiet -s "$peers/hugo" -d "{out}"
+        measure "mdbook-single" "$PEER_RUNS" "$CACHE/tools/bin/mdbook" build "$peers/mdbook" -d "{out}"
+        measure "mkdocs-single" "$PEER_RUNS" "$CACHE/venv/bin/mkdocs" build -q -f "$peers/mkdocs/mkdocs.yml" -d "{out}"
+        measure "mkdocs-techdocs-single" "$PEER_RUNS" "$CACHE/venv/bin/mkdocs" build -q -f "$peers/mkdocs-techdocs/mkdocs.yml" -d "{out}"
+    fi
+done
+
+# Facts about the inputs (every cached org), for per-page figures.
+: >"$CACHE/facts.tsv"
+for size in small medium large single; do
+    org=$CACHE/orgs/$size
+    [ -d "$org" ] || continue
+    pages=$(find "$org/repos" -name '*.md' -path '*/docs/*' 2>/dev/null | wc -l)
+    entities=$("$GREENROOM" check "$org" 2>/dev/null | sed -n 's/^checked \([0-9]*\) entities.*/\1/p')
+    printf 'facts-%s\t%s\t%s\n' "$size" "$entities" "$pages" >>"$CACHE/facts.tsv"
+done
+
+versions=$CACHE/versions.txt
+{
+    echo "greenroom|$("$GREENROOM" --version) ($(git rev-parse --short HEAD 2>/dev/null || echo unknown))"
+    echo "machine|$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1), $(df -T "$CACHE" | awk 'NR==2 {print $2}') disk"
+    echo "rustc|$(rustc --version)"
+    if [ -z "${NO_PEERS:-}" ]; then
+        echo "hugo|$(hugo version | cut -d' ' -f1-2)"
+        echo "mdbook|$("$CACHE/tools/bin/mdbook" --version)"
+        echo "mkdocs|$("$CACHE/venv/bin/mkdocs" --version | cut -d' ' -f1-3)"
+        echo "mkdocs-techdocs-core|$("$CACHE/venv/bin/pip" show mkdocs-techdocs-core | sed -n 's/^Version: //p')"
+    fi
+} >"$versions"
+
+cat "$RESULTS_DIR"/*.tsv "$CACHE/facts.tsv" >"$CACHE/results.tsv"
+python3 bench/report.py "$CACHE/results.tsv" "$versions" "$RUNS" "$PEER_RUNS" >BENCHMARKS.md
+log "wrote BENCHMARKS.md"
+rm -rf "$OUTS"
