@@ -9,7 +9,8 @@
 #
 # Peers are installed from this machine's registries when missing: Hugo and GNU time from
 # Debian, MkDocs and mkdocs-techdocs-core from PyPI (in a venv), mdBook from crates.io.
-# Each measured build writes to a fresh folder that is deleted only at the end: on ext4,
+# Each measured build starts after a `sync` and writes to a fresh folder that is deleted
+# only at the end: on ext4,
 # creating thousands of files right after deleting thousands is several times slower, and a
 # scheduled CI build starts from an empty folder.
 set -euo pipefail
@@ -80,6 +81,8 @@ measure() {
         local out="$OUTS/$label-$i"
         [ -e "$out" ] && rm -rf "$out" && DELETED=1
         settle
+        # Flush what earlier steps wrote, so no run pays for the previous one's writeback.
+        sync
         local args=()
         local a
         for a in "$@"; do args+=("${a//\{out\}/$out}"); done

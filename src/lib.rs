@@ -1,8 +1,9 @@
 //! greenroom: a developer portal that needs no server.
 //!
 //! The pipeline, one module per stage, data flowing one way (see ARCHITECTURE.md):
-//! [`discover`] → [`catalog::load`] → [`catalog`] (resolve) → [`site`] (model) → [`render`] →
-//! [`output`]. [`build`] and [`check`] chain the stages.
+//! [`discover`] → [`catalog::load`] → [`catalog`] (resolve) → [`docs`] → [`site`] (model) →
+//! [`render`] → [`output`]. [`build`] and [`check`] chain the stages (`check` stops after
+//! `docs`, so broken doc links fail CI too).
 
 pub mod catalog;
 pub mod config;
@@ -143,7 +144,8 @@ fn load_catalog(root: &Path, show_progress: bool) -> anyhow::Result<Loaded> {
     })
 }
 
-/// Loads and validates a portal without rendering anything.
+/// Loads and validates a portal, and renders its docs in memory to find broken links, without
+/// writing anything.
 pub fn check(root: &Path) -> anyhow::Result<CheckReport> {
     let loaded = load_catalog(root, false)?;
     Ok(CheckReport {

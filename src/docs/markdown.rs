@@ -148,10 +148,8 @@ pub fn render(source: &str, self_path: &str, links: &dyn LinkResolver) -> Render
     let mut first_paragraph: Option<String> = None;
     let mut paragraphs_seen = 0usize;
     let mut in_first_paragraph = false;
-    let mut last_offset = 0;
 
     for (event, range) in Parser::new_ext(&prepared.text, options).into_offset_iter() {
-        last_offset = range.start;
         match &event {
             Event::Start(_) => {
                 depth += 1;
@@ -309,18 +307,15 @@ pub fn render(source: &str, self_path: &str, links: &dyn LinkResolver) -> Render
             other => events.push(other),
         }
     }
-    if code.is_some() || html_block.is_some() {
-        // An unterminated block at the end of the page: pulldown-cmark closes it itself, so
-        // this is unreachable in practice; flush rather than lose the text.
-        if let Some((info, text)) = code.take() {
-            events.push(Event::Html(render_code(&info, &text).into()));
-        }
-        if let Some((line, fragment, _)) = html_block.take() {
-            let (html, raw) = raw_html(&fragment, true, line, links, &mut page.problems);
-            user_html |= raw;
-            events.push(Event::Html(html.into()));
-        }
-        let _ = last_offset;
+    // pulldown-cmark closes every block at the end of the page, so nothing is pending here;
+    // should that change, flush rather than lose the text.
+    if let Some((info, text)) = code.take() {
+        events.push(Event::Html(render_code(&info, &text).into()));
+    }
+    if let Some((line, fragment, _)) = html_block.take() {
+        let (html, raw) = raw_html(&fragment, true, line, links, &mut page.problems);
+        user_html |= raw;
+        events.push(Event::Html(html.into()));
     }
 
     page.problems.dedup();

@@ -98,6 +98,9 @@ pub struct EntityRow {
     pub tags: Vec<String>,
     /// Description, possibly empty.
     pub description: String,
+    /// Lowercased text the catalog filter matches a query against (name, ref, kind, type,
+    /// lifecycle, owner, system, tags, description).
+    pub search_text: String,
 }
 
 /// A filter dimension with its values, for the catalog index.

@@ -255,16 +255,36 @@ impl<'a> Builder<'a> {
             .related(RelationType::PartOf)
             .find(|r| r.kind == "system" || r.kind == "domain")
             .map(|r| self.link(linker, r));
+        let link = self.link(linker, &entity.entity_ref);
+        let owner = entity.owner().map(|o| self.link(linker, o));
+        let description = entity.description.clone().unwrap_or_default();
+        let search_text = [
+            Some(link.label.as_str()),
+            Some(link.entity_ref.as_str()),
+            Some(entity.kind.as_str()),
+            entity.spec_type.as_deref(),
+            entity.lifecycle.as_deref(),
+            owner.as_ref().map(|o| o.label.as_str()),
+            system.as_ref().map(|s| s.label.as_str()),
+            Some(entity.tags.join(" ").as_str()),
+            Some(description.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
         EntityRow {
-            link: self.link(linker, &entity.entity_ref),
+            link,
             kind: entity.kind.as_str().to_string(),
             namespace: entity.namespace.clone(),
             spec_type: entity.spec_type.clone(),
             lifecycle: entity.lifecycle.clone(),
-            owner: entity.owner().map(|o| self.link(linker, o)),
+            owner,
             system,
             tags: entity.tags.clone(),
-            description: entity.description.clone().unwrap_or_default(),
+            description,
+            search_text,
         }
     }
 
