@@ -40,6 +40,16 @@ def median(label):
     )
 
 
+def spread(label):
+    """"min–max" of a label's wall times: this machine is noisy, and file creation on ext4
+    depends on what was deleted shortly before."""
+    rows = runs_by_label.get(label)
+    if not rows or len(rows) < 2:
+        return ""
+    walls = [r[0] for r in rows]
+    return f" ({min(walls):.1f}–{max(walls):.1f})"
+
+
 def seconds(value):
     return f"{value:.2f} s" if value < 10 else f"{value:.1f} s"
 
@@ -57,7 +67,10 @@ out.append(
     "Measured by `bench/run.sh` (see README, *Benchmarks*); regenerate this file whenever "
     "performance changes. Every figure is the median of the runs on this machine, measured in "
     "the same run for greenroom and its peers. Wall time, CPU time (user + system) and peak "
-    "resident memory come from GNU `time`. Each build writes to a fresh output folder.\n"
+    "resident memory come from GNU `time`. Each build starts after a `sync` and writes to a "
+    "fresh output folder. The spread between runs is real: on this ext4 (no journal) creating "
+    "tens of thousands of files right after others were deleted costs several seconds of "
+    "system time, which is most of the large org's range.\n"
 )
 out.append("## Machine and versions\n")
 for key in ["machine", "greenroom", "rustc", "hugo", "mdbook", "mkdocs", "mkdocs-techdocs-core"]:
@@ -66,7 +79,7 @@ for key in ["machine", "greenroom", "rustc", "hugo", "mdbook", "mkdocs", "mkdocs
 out.append(f"- **runs**: greenroom {runs} per figure, peers {peer_runs}\n")
 
 out.append("## greenroom by size\n")
-out.append("| size | entities | doc pages | `build` wall | CPU | peak RSS | per page | `check` wall |")
+out.append("| size | entities | doc pages | `build` wall (min–max) | CPU | peak RSS | per page | `check` wall |")
 out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
 for size, description in SIZES:
     build = median(f"greenroom-build-{size}")
@@ -76,7 +89,7 @@ for size, description in SIZES:
     entities, pages = facts.get(size, (0, 0))
     per_page = f"{build[0] / pages * 1000:.2f} ms" if pages else "–"
     out.append(
-        f"| {size} ({description}) | {entities:,} | {pages:,} | {seconds(build[0])} | "
+        f"| {size} ({description}) | {entities:,} | {pages:,} | {seconds(build[0])}{spread(f'greenroom-build-{size}')} | "
         f"{seconds(build[1])} | {build[2]:.0f} MiB | {per_page} | "
         f"{seconds(check[0]) if check else '–'} |"
     )
@@ -102,17 +115,17 @@ if single and any(median(label) for label, _ in peers):
         "50 folders, one code block and one table per page, about 4 KB each; every tool gets "
         "the same Markdown in its own input layout (written by `gen-org --single-site`).\n"
     )
-    out.append("| tool | wall | CPU | peak RSS | per page | greenroom is faster by |")
+    out.append("| tool | wall (min–max) | CPU | peak RSS | per page | greenroom is faster by |")
     out.append("|---|---:|---:|---:|---:|---:|")
     out.append(
-        f"| greenroom | {seconds(single[0])} | {seconds(single[1])} | {single[2]:.0f} MiB | "
+        f"| greenroom | {seconds(single[0])}{spread('greenroom-build-single')} | {seconds(single[1])} | {single[2]:.0f} MiB | "
         f"{single[0] / pages * 1000:.2f} ms | – |"
     )
     for label, name in peers:
         peer = median(label)
         if peer:
             out.append(
-                f"| {name} | {seconds(peer[0])} | {seconds(peer[1])} | {peer[2]:.0f} MiB | "
+                f"| {name} | {seconds(peer[0])}{spread(label)} | {seconds(peer[1])} | {peer[2]:.0f} MiB | "
                 f"{peer[0] / pages * 1000:.2f} ms | {peer[0] / single[0]:.1f}× |"
             )
     out.append("")

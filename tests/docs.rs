@@ -1094,26 +1094,7 @@ fn pathological_nesting_is_refused_without_a_crash() {
 #[test]
 fn docs_builds_are_byte_identical() {
     let portal = Portal::fixture("docs/links");
-    let first = portal.tmp().join("first");
-    let second = portal.tmp().join("second");
-    portal.build_to(&first, &[]).assert_code(0);
-    portal.build_to(&second, &[]).assert_code(0);
-    let a = snapshot(&first);
-    let b = snapshot(&second);
-    assert_eq!(
-        a.keys().collect::<Vec<_>>(),
-        b.keys().collect::<Vec<_>>(),
-        "the two builds wrote different files"
-    );
-    let different: Vec<&String> = a
-        .iter()
-        .filter(|(k, v)| b.get(*k) != Some(v))
-        .map(|(k, _)| k)
-        .collect();
-    assert!(
-        different.is_empty(),
-        "files differ between two builds: {different:?}"
-    );
+    let a = assert_deterministic_build(&portal);
     let docs = a.keys().filter(|k| k.starts_with("docs/")).count();
     assert_eq!(docs, 9, "docs files: 7 pages, 1 image and the index");
 }

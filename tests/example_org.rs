@@ -456,24 +456,7 @@ fn no_javascript_urls_anywhere() {
 #[test]
 fn builds_are_deterministic() {
     let portal = Portal::copy_of(&example_org_dir());
-    let first = portal.tmp().join("first");
-    let second = portal.tmp().join("second");
-    portal.build_to(&first, &[]).assert_code(0);
-    portal.build_to(&second, &[]).assert_code(0);
-    let a = snapshot(&first);
-    let b = snapshot(&second);
-    let names_a: Vec<&String> = a.keys().collect();
-    let names_b: Vec<&String> = b.keys().collect();
-    assert_eq!(names_a, names_b, "the two builds wrote different files");
-    let different: Vec<&String> = a
-        .iter()
-        .filter(|(k, v)| b.get(*k) != Some(v))
-        .map(|(k, _)| k)
-        .collect();
-    assert!(
-        different.is_empty(),
-        "files differ between two builds: {different:?}"
-    );
+    let a = assert_deterministic_build(&portal);
     assert!(a.len() > ENTITIES);
 }
 

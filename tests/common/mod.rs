@@ -477,6 +477,32 @@ pub fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
+/// Builds the portal twice into two new folders and asserts the trees are byte-identical;
+/// returns the first tree.
+pub fn assert_deterministic_build(portal: &Portal) -> BTreeMap<String, Vec<u8>> {
+    let first = portal.tmp().join("first");
+    let second = portal.tmp().join("second");
+    portal.build_to(&first, &[]).assert_code(0);
+    portal.build_to(&second, &[]).assert_code(0);
+    let a = snapshot(&first);
+    let b = snapshot(&second);
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "the two builds wrote different files"
+    );
+    let different: Vec<&String> = a
+        .iter()
+        .filter(|(k, v)| b.get(*k) != Some(v))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(
+        different.is_empty(),
+        "files differ between two builds: {different:?}"
+    );
+    a
+}
+
 /// Like [`snapshot`], but folders count too (an empty folder is a difference).
 pub fn snapshot_with_folders(root: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut all = snapshot(root);
