@@ -40,6 +40,10 @@ pub struct Diagnostic {
     pub entity: Option<String>,
     /// What is wrong, and where it helps, how to fix it.
     pub message: String,
+    /// Canonical ref of the owner the document names (`spec.owner`), when known: lets the
+    /// problems page file a *rejected* entity's problems under its team. Not part of the JSON.
+    #[serde(skip)]
+    pub owner: Option<String>,
 }
 
 impl Diagnostic {
@@ -51,6 +55,7 @@ impl Diagnostic {
             line: None,
             entity: None,
             message: message.into(),
+            owner: None,
         }
     }
 
@@ -84,6 +89,12 @@ impl Diagnostic {
     /// Sets the entity only when one is known.
     pub fn maybe_entity(mut self, entity_ref: Option<impl fmt::Display>) -> Self {
         self.entity = entity_ref.map(|r| r.to_string());
+        self
+    }
+
+    /// Sets the owner named by the document the problem is in, when known.
+    pub fn maybe_owner(mut self, owner_ref: Option<impl fmt::Display>) -> Self {
+        self.owner = owner_ref.map(|r| r.to_string());
         self
     }
 }

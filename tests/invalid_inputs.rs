@@ -1007,3 +1007,20 @@ fn json_and_yaml_placeholders_substitute_data() {
         .site()
         .exists("catalog/default/component/two-docs/index.html"));
 }
+
+/// A rejected entity is not in the catalog, but its document still names its owner: the
+/// problems page files its problems under that team, not under "No known owner".
+#[test]
+fn rejected_entities_are_grouped_under_the_owner_they_name() {
+    let outcome = case("invalid-tag");
+    let page = outcome.site().read("problems/index.html");
+    let section = page
+        .split("<section class=\"owner-problems\"")
+        .find(|s| s.contains("repos/app/catalog-info.yaml"))
+        .expect("a section lists the broken file");
+    assert!(
+        section.contains(">ok-team</a>"),
+        "filed under ok-team: {section}"
+    );
+    assert!(!page.contains("No known owner"), "{page}");
+}

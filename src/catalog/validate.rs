@@ -40,9 +40,19 @@ const KEY_RULE: &str = "an optional DNS-subdomain prefix and '/', followed by a 
 
 /// Validates one document. Returns the entity when it is acceptable, plus every problem found.
 pub fn validate(loaded: &LoadedDocument, config: &SiteConfig) -> (Option<Entity>, Vec<Diagnostic>) {
+    let value = &loaded.document.value;
+    let namespace = value
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or("default");
+    let owner = value
+        .pointer("/spec/owner")
+        .and_then(Value::as_str)
+        .and_then(|owner| refs::parse(owner, Some("group"), namespace).ok());
     let mut check = Checker {
         loaded,
-        entity: super::best_effort_ref(&loaded.document.value),
+        entity: super::best_effort_ref(value),
+        owner,
         diagnostics: Vec::new(),
         rejected: false,
     };
@@ -54,6 +64,8 @@ pub fn validate(loaded: &LoadedDocument, config: &SiteConfig) -> (Option<Entity>
 struct Checker<'a> {
     loaded: &'a LoadedDocument,
     entity: Option<EntityRef>,
+    /// The owner the document names, for grouping its problems.
+    owner: Option<EntityRef>,
     diagnostics: Vec<Diagnostic>,
     rejected: bool,
 }
@@ -63,7 +75,8 @@ impl Checker<'_> {
         let line = self.loaded.line_of(path);
         let d = d
             .at(&self.loaded.file.display, line)
-            .maybe_entity(self.entity.as_ref());
+            .maybe_entity(self.entity.as_ref())
+            .maybe_owner(self.owner.as_ref());
         self.diagnostics.push(d);
     }
 

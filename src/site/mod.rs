@@ -554,18 +554,28 @@ impl<'a> Builder<'a> {
             .iter()
             .filter_map(|(r, e)| e.owner().map(|o| (r.to_string(), o)))
             .collect();
-        let mut grouped: BTreeMap<Option<&EntityRef>, BTreeMap<&str, Vec<DiagnosticView>>> =
+        let mut grouped: BTreeMap<Option<EntityRef>, BTreeMap<&str, Vec<DiagnosticView>>> =
             BTreeMap::new();
         for d in self.input.diagnostics {
+            // The entity's owner; for a rejected entity, the owner its document names; else
+            // the owner of another entity defined in the same file.
             let from_entity = d
                 .entity
                 .as_deref()
-                .and_then(|e| owner_of_entity.get(e).copied());
-            let owner = from_entity.or_else(|| {
-                d.file
-                    .as_deref()
-                    .and_then(|f| owner_of_file.get(f).copied())
-            });
+                .and_then(|e| owner_of_entity.get(e).map(|o| (*o).clone()));
+            let owner = from_entity
+                .or_else(|| {
+                    d.owner.as_deref().and_then(|o| {
+                        let (kind, rest) = o.split_once(':')?;
+                        let (namespace, name) = rest.split_once('/')?;
+                        Some(EntityRef::new(kind, namespace, name))
+                    })
+                })
+                .or_else(|| {
+                    d.file
+                        .as_deref()
+                        .and_then(|f| owner_of_file.get(f).map(|o| (*o).clone()))
+                });
             grouped
                 .entry(owner)
                 .or_default()
@@ -576,7 +586,7 @@ impl<'a> Builder<'a> {
         let mut owners: Vec<OwnerProblems> = grouped
             .into_iter()
             .map(|(owner, files)| {
-                let link = owner.map(|o| self.link(&linker, o));
+                let link = owner.as_ref().map(|o| self.link(&linker, o));
                 let files: Vec<FileProblems> = files
                     .into_iter()
                     .map(|(file, diagnostics)| FileProblems {
