@@ -35,6 +35,18 @@ pub struct DescriptorFile {
     /// The registered or discovered file this one was reached from (itself, unless it is a
     /// `Location` target): Backstage's `managed-by-origin-location`.
     pub origin: String,
+    /// The `Location` document that named this file, when it is a Location target: its
+    /// entities count only if that Location is itself valid.
+    pub via: Option<LocationVia>,
+}
+
+/// Where a `Location` entity was defined: a document of a descriptor file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LocationVia {
+    /// Portal-relative path of the file holding the Location.
+    pub file: String,
+    /// 0-based index of its document in that file.
+    pub document: usize,
 }
 
 /// Everything discovered: the input of the load stage.
@@ -262,5 +274,6 @@ fn file_entry(set: &SourceSet, path: PathBuf, rank: usize) -> DescriptorFile {
         repo,
         rank,
         path,
+        via: None,
     }
 }

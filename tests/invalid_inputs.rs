@@ -1024,3 +1024,73 @@ fn rejected_entities_are_grouped_under_the_owner_they_name() {
     );
     assert!(!page.contains("No known owner"), "{page}");
 }
+
+/// Backstage reads a Location's targets only once the Location itself is valid: a Location
+/// with an invalid name adds nothing to the catalog, and the file it names is reported as not
+/// read (its own problems are not, since it was never read).
+#[test]
+fn targets_of_a_rejected_location_are_not_read() {
+    let portal = generated();
+    portal.write(
+        "repos/app/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: bad name!\nspec:\n  targets: [./more.yaml]\n",
+    );
+    portal.write(
+        "repos/app/more.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: reached\nspec:\n  type: service\n  lifecycle: production\n  owner: nobody-checks-this\n",
+    );
+    let (_, diagnostics) = portal.check_json();
+    let list = diagnostics.as_array().expect("array");
+    assert!(
+        list.iter()
+            .any(|d| d["file"] == "repos/app/catalog-info.yaml"
+                && d["severity"] == "error"
+                && d["entity"] == "location:default/bad name!"),
+        "the Location itself is rejected: {diagnostics}"
+    );
+    assert!(
+        list.contains(&diagnostic(
+            "warning",
+            "repos/app/more.yaml",
+            None,
+            None,
+            "not read: this file is a target of the Location in repos/app/catalog-info.yaml (document 1), which was rejected"
+        )),
+        "{diagnostics}"
+    );
+    assert!(
+        !list.iter().any(|d| d["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("nobody-checks-this")),
+        "the unread file's own problems are not reported: {diagnostics}"
+    );
+    portal.build(&[]).assert_code(0);
+    assert!(!portal
+        .site()
+        .exists("catalog/default/component/reached/index.html"));
+    assert!(portal.site().exists(OK_PAGE));
+}
+
+/// With `catalog.rules` not allowing Location, no Location's targets are followed.
+#[test]
+fn targets_of_a_disallowed_location_are_not_read() {
+    let portal = generated();
+    portal.write(
+        "greenroom.yaml",
+        "catalog:\n  rules:\n    - allow: [Component, Group]\n",
+    );
+    portal.write(
+        "repos/app/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: fine-name\nspec:\n  targets: [./more.yaml]\n",
+    );
+    portal.write(
+        "repos/app/more.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: reached\nspec:\n  type: service\n  lifecycle: production\n  owner: ok-team\n",
+    );
+    portal.build(&[]).assert_code(0);
+    assert!(!portal
+        .site()
+        .exists("catalog/default/component/reached/index.html"));
+    assert!(portal.site().exists(OK_PAGE));
+}

@@ -4,7 +4,7 @@
 
 use super::{best_effort_ref, value_type_name};
 use crate::diag::Diagnostic;
-use crate::discover::{DescriptorFile, SourceSet};
+use crate::discover::{DescriptorFile, LocationVia, SourceSet};
 use crate::paths::{self, MAX_FILE_BYTES};
 use crate::yaml::{self, Document, PathSegment};
 use rayon::prelude::*;
@@ -428,6 +428,10 @@ fn follow_location(set: &SourceSet, loaded: &LoadedDocument, result: &mut FileRe
                         rank: file.rank,
                         origin: file.origin.clone(),
                         path,
+                        via: Some(LocationVia {
+                            file: file.display.clone(),
+                            document: loaded.document.index,
+                        }),
                     });
                 }
             }

@@ -16,7 +16,7 @@ use crate::config::SiteConfig;
 use crate::diag::Diagnostic;
 use rayon::prelude::*;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Every valid entity, keyed and sorted by canonical ref, with relations in both directions.
 #[derive(Debug, Clone, Default)]
@@ -46,15 +46,66 @@ pub fn resolve(
         .par_iter()
         .map(|document| validate::validate(document, config))
         .collect();
+    let unread = reached_through_rejected_locations(documents, &validated);
     let mut diagnostics = Vec::new();
     let mut entities = Vec::with_capacity(validated.len());
-    for (entity, problems) in validated {
+    let mut reported: BTreeSet<&str> = BTreeSet::new();
+    for (document, (entity, problems)) in documents.iter().zip(validated) {
+        if let Some(location) = unread.get(document.file.display.as_str()) {
+            if reported.insert(document.file.display.as_str()) {
+                diagnostics.push(
+                    Diagnostic::warning(format!(
+                        "not read: this file is a target of the Location in {} (document {}), which was rejected",
+                        location.file,
+                        location.document + 1
+                    ))
+                    .in_file(&document.file.display),
+                );
+            }
+            continue;
+        }
         diagnostics.extend(problems);
         entities.extend(entity);
     }
     let (catalog, more) = relations::assemble(entities);
     diagnostics.extend(more);
     (catalog, diagnostics)
+}
+
+/// Files reached, directly or through a chain, from a `Location` document that was rejected
+/// (invalid, or a kind `catalog.rules` does not allow), with the rejected Location. Backstage
+/// never reads the targets of such a Location, so neither do we.
+fn reached_through_rejected_locations<'a>(
+    documents: &'a [load::LoadedDocument],
+    validated: &[(Option<Entity>, Vec<Diagnostic>)],
+) -> BTreeMap<&'a str, &'a crate::discover::LocationVia> {
+    let rejected: BTreeSet<(&str, usize)> = documents
+        .iter()
+        .zip(validated)
+        .filter(|(d, (entity, _))| {
+            entity.is_none()
+                && d.document.value.get("kind").and_then(Value::as_str) == Some("Location")
+        })
+        .map(|(d, _)| (d.file.display.as_str(), d.document.index))
+        .collect();
+    let via_of: BTreeMap<&str, &crate::discover::LocationVia> = documents
+        .iter()
+        .filter_map(|d| d.file.via.as_ref().map(|v| (d.file.display.as_str(), v)))
+        .collect();
+    let mut unread = BTreeMap::new();
+    for (&file, &first) in &via_of {
+        let mut via = Some(first);
+        // Location chains are acyclic (each file is read once), but stay bounded anyway.
+        for _ in 0..64 {
+            let Some(step) = via else { break };
+            if rejected.contains(&(step.file.as_str(), step.document)) {
+                unread.insert(file, step);
+                break;
+            }
+            via = via_of.get(step.file.as_str()).copied();
+        }
+    }
+    unread
 }
 
 /// The ref a document claims to be, read without validation, so that even a rejected
@@ -100,6 +151,7 @@ mod tests {
             repo_display: None,
             rank: 0,
             origin: "repos/app/catalog-info.yaml".to_string(),
+            via: None,
         });
         let documents: Vec<load::LoadedDocument> = yaml::parse_documents(text)
             .into_iter()
