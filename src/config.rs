@@ -85,6 +85,10 @@ pub struct LocationConfig {
     pub location_type: LocationType,
     /// Path or glob relative to the portal root.
     pub target: String,
+    /// Kinds allowed from this location (and the files its Location entities name), in
+    /// addition to `catalog.rules`, as in Backstage.
+    #[serde(default)]
+    pub rules: Option<Vec<CatalogRule>>,
 }
 
 fn default_location_type() -> LocationType {
@@ -101,23 +105,65 @@ pub enum LocationType {
     Url,
 }
 
-/// One catalog rule: the kinds it allows.
+/// One catalog rule: the kinds it allows, optionally only for some registered locations.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct CatalogRule {
     /// Kind names, matched case-insensitively as Backstage does.
     pub allow: Vec<String>,
+    /// When given, the rule applies only to entities read through these registered locations.
+    #[serde(default)]
+    pub locations: Option<Vec<RuleLocation>>,
+}
+
+/// A registered location a rule is limited to: by exact `target`, or by a glob `pattern`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RuleLocation {
+    /// `file` or `url`.
+    #[serde(rename = "type", default = "default_location_type")]
+    pub location_type: LocationType,
+    /// The location's `target`, exactly.
+    pub target: Option<String>,
+    /// A glob over the location's `target`.
+    pub pattern: Option<String>,
+}
+
+impl RuleLocation {
+    fn matches(&self, location: &LocationConfig) -> bool {
+        self.location_type == location.location_type
+            && (self.target.as_deref() == Some(location.target.as_str())
+                || self.pattern.as_deref().is_some_and(|pattern| {
+                    globset::Glob::new(pattern)
+                        .map(|g| g.compile_matcher().is_match(&location.target))
+                        .unwrap_or(false)
+                }))
+    }
 }
 
 impl SiteConfig {
-    /// Whether `catalog.rules` lets an entity of this kind in.
-    pub fn allows_kind(&self, kind: &str) -> bool {
-        match &self.catalog.rules {
+    /// Whether the rules let an entity of this kind in. `registered` is the index in
+    /// `catalog.locations` of the location the entity's file was read through, if any: its
+    /// own `rules` add to `catalog.rules`, and rules limited to `locations` apply only there.
+    pub fn allows_kind(&self, kind: &str, registered: Option<usize>) -> bool {
+        let location = registered.and_then(|i| self.catalog.locations.get(i));
+        let allows = |rule: &CatalogRule| rule.allow.iter().any(|k| k.eq_ignore_ascii_case(kind));
+        let global = match &self.catalog.rules {
             None => true,
-            Some(rules) => rules
-                .iter()
-                .any(|rule| rule.allow.iter().any(|k| k.eq_ignore_ascii_case(kind))),
-        }
+            Some(rules) => rules.iter().any(|rule| {
+                allows(rule)
+                    && match &rule.locations {
+                        None => true,
+                        Some(limits) => {
+                            location.is_some_and(|l| limits.iter().any(|m| m.matches(l)))
+                        }
+                    }
+            }),
+        };
+        global
+            || location
+                .and_then(|l| l.rules.as_ref())
+                .is_some_and(|rules| rules.iter().any(allows))
     }
 }
 
@@ -217,8 +263,8 @@ mod tests {
         assert_eq!(config.title, "Acme");
         assert_eq!(config.out, PathBuf::from("public"));
         assert_eq!(config.catalog.locations[0].target, "org/*.yaml");
-        assert!(config.allows_kind("component"));
-        assert!(!config.allows_kind("Group"));
+        assert!(config.allows_kind("component", None));
+        assert!(!config.allows_kind("Group", None));
     }
 
     #[test]

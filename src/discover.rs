@@ -38,6 +38,9 @@ pub struct DescriptorFile {
     /// The `Location` document that named this file, when it is a Location target: its
     /// entities count only if that Location is itself valid.
     pub via: Option<LocationVia>,
+    /// Index in `catalog.locations` of the registered location this file was reached through,
+    /// if any (its `rules` apply to the file's entities).
+    pub registered: Option<usize>,
 }
 
 /// Where a `Location` entity was defined: a document of a descriptor file.
@@ -218,7 +221,7 @@ pub fn discover(
         }
     }
 
-    for location in &config.catalog.locations {
+    for (location_index, location) in config.catalog.locations.iter().enumerate() {
         if location.location_type == LocationType::Url {
             diagnostics.push(config_problem(Diagnostic::warning(format!(
                 "catalog.locations: url target \"{}\" is not read; greenroom reads files (add the repository as a source instead)",
@@ -245,7 +248,9 @@ pub fn discover(
                     );
                 }
                 for path in result.files {
-                    set.files.push(file_entry(&set, path, 0));
+                    let mut entry = file_entry(&set, path, 0);
+                    entry.registered = Some(location_index);
+                    set.files.push(entry);
                 }
             }
             Err(message) => diagnostics.push(config_problem(Diagnostic::error(format!(
@@ -275,5 +280,6 @@ fn file_entry(set: &SourceSet, path: PathBuf, rank: usize) -> DescriptorFile {
         rank,
         path,
         via: None,
+        registered: None,
     }
 }

@@ -1094,3 +1094,47 @@ fn targets_of_a_disallowed_location_are_not_read() {
         .exists("catalog/default/component/reached/index.html"));
     assert!(portal.site().exists(OK_PAGE));
 }
+
+/// Backstage's per-location rules: `catalog.locations[].rules` add kinds for the files read
+/// through that location (and the files its Location entities name); a global rule with
+/// `locations` applies only there. Everywhere else `catalog.rules` alone decides.
+#[test]
+fn per_location_rules_add_kinds_for_that_location_only() {
+    let portal = generated();
+    portal.write(
+        "greenroom.yaml",
+        "catalog:\n  rules:\n    - allow: [Component]\n    - allow: [Location]\n      locations:\n        - type: file\n          pattern: \"org/*\"\n  locations:\n    - type: file\n      target: org/teams.yaml\n      rules:\n        - allow: [Group]\n",
+    );
+    portal.write(
+        "org/teams.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: org-team\nspec:\n  type: team\n  children: []\n---\napiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: more-teams\nspec:\n  targets: [./more.yaml]\n",
+    );
+    portal.write(
+        "org/more.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: reached-team\nspec:\n  type: team\n  children: []\n",
+    );
+    let (_, diagnostics) = portal.check_json();
+    let rejected: Vec<&str> = diagnostics
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|d| {
+            d["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("not allowed by catalog.rules"))
+        })
+        .filter_map(|d| d["entity"].as_str())
+        .collect();
+    assert_eq!(
+        rejected,
+        vec!["group:default/ok-team"],
+        "only the repository's group is refused: {diagnostics}"
+    );
+    portal.build(&[]).assert_code(0);
+    let site = portal.site();
+    assert!(site.exists("catalog/default/group/org-team/index.html"));
+    assert!(site.exists("catalog/default/group/reached-team/index.html"));
+    assert!(site.exists("catalog/default/location/more-teams/index.html"));
+    assert!(!site.exists("catalog/default/group/ok-team/index.html"));
+    assert!(site.exists(OK_PAGE));
+}

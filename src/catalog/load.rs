@@ -432,6 +432,7 @@ fn follow_location(set: &SourceSet, loaded: &LoadedDocument, result: &mut FileRe
                             file: file.display.clone(),
                             document: loaded.document.index,
                         }),
+                        registered: file.registered,
                     });
                 }
             }

@@ -152,6 +152,7 @@ mod tests {
             rank: 0,
             origin: "repos/app/catalog-info.yaml".to_string(),
             via: None,
+            registered: None,
         });
         let documents: Vec<load::LoadedDocument> = yaml::parse_documents(text)
             .into_iter()

@@ -237,7 +237,7 @@ impl Checker<'_> {
             }
             return None;
         };
-        if !config.allows_kind(kind.as_str()) {
+        if !config.allows_kind(kind.as_str(), self.loaded.file.registered) {
             self.error(
                 &[Key("kind")],
                 format!("kind {kind} is not allowed by catalog.rules in greenroom.yaml"),
