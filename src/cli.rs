@@ -107,14 +107,13 @@ fn build(options: BuildOptions, show_timings: bool) -> ExitCode {
         "{} entities, {} pages, {} errors, {} warnings in {:.2} s",
         report.entities, report.pages, counts.errors, counts.warnings, report.seconds
     );
-    if report.written {
+    if report.stopped.is_none() {
         println!("built {summary} → {}", report.out.display());
         ExitCode::SUCCESS
     } else {
-        let reason = if stopped_by_config(&report) {
-            "greenroom.yaml has errors"
-        } else {
-            "--strict"
+        let reason = match report.stopped {
+            Some(greenroom::StopReason::Config) => "greenroom.yaml has errors",
+            _ => "--strict",
         };
         eprintln!(
             "build failed ({reason}): {summary}; the previous site in {} is untouched",
@@ -122,14 +121,6 @@ fn build(options: BuildOptions, show_timings: bool) -> ExitCode {
         );
         ExitCode::from(1)
     }
-}
-
-/// Whether the build stopped because of the configuration rather than `--strict`.
-fn stopped_by_config(report: &greenroom::BuildReport) -> bool {
-    report.diagnostics.iter().any(|d| {
-        d.severity == greenroom::diag::Severity::Error
-            && d.file.as_deref() == Some(greenroom::config::CONFIG_FILE)
-    })
 }
 
 fn check(dir: &std::path::Path, format: Format, strict: bool) -> ExitCode {

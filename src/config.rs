@@ -6,6 +6,7 @@
 use crate::diag::{self, Diagnostic};
 use crate::yaml;
 use serde::Deserialize;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// File name of the portal configuration, looked up in the portal root.
@@ -141,34 +142,71 @@ impl RuleLocation {
     }
 }
 
+/// The kinds the catalog rules let in, resolved once per build: everywhere, and in addition
+/// for the files read through each registered location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KindRules {
+    /// Lowercased kinds allowed everywhere; `None` allows every kind.
+    global: Option<BTreeSet<String>>,
+    /// Lowercased kinds allowed in addition, per index of `catalog.locations`.
+    by_location: Vec<BTreeSet<String>>,
+}
+
+impl KindRules {
+    /// Whether an entity of `kind` is let in; `registered` is the index in `catalog.locations`
+    /// of the location its file was read through, if any.
+    pub fn allows(&self, kind: &str, registered: Option<usize>) -> bool {
+        let kind = kind.to_ascii_lowercase();
+        self.global
+            .as_ref()
+            .is_none_or(|kinds| kinds.contains(&kind))
+            || registered
+                .and_then(|i| self.by_location.get(i))
+                .is_some_and(|kinds| kinds.contains(&kind))
+    }
+}
+
 impl SiteConfig {
-    /// Whether the rules let an entity of this kind in. `registered` is the index in
-    /// `catalog.locations` of the location the entity's file was read through, if any: its
-    /// own `rules` add to `catalog.rules`, and rules limited to `locations` apply only there.
-    pub fn allows_kind(&self, kind: &str, registered: Option<usize>) -> bool {
-        let location = registered.and_then(|i| self.catalog.locations.get(i));
-        let allows = |rule: &CatalogRule| rule.allow.iter().any(|k| k.eq_ignore_ascii_case(kind));
-        let global = match &self.catalog.rules {
-            None => true,
-            Some(rules) => rules.iter().any(|rule| {
-                allows(rule)
-                    && match &rule.locations {
-                        None => true,
-                        Some(limits) => {
-                            location.is_some_and(|l| limits.iter().any(|m| m.matches(l)))
-                        }
-                    }
-            }),
+    /// Resolves `catalog.rules` and each location's `rules`, as Backstage combines them: a
+    /// location's own rules add to the global ones, and a global rule limited to `locations`
+    /// applies only to the locations it names.
+    pub fn kind_rules(&self) -> KindRules {
+        let lower = |rule: &CatalogRule| -> Vec<String> {
+            rule.allow.iter().map(|k| k.to_ascii_lowercase()).collect()
         };
-        global
-            || location
-                .and_then(|l| l.rules.as_ref())
-                .is_some_and(|rules| rules.iter().any(allows))
+        let global = self.catalog.rules.as_ref().map(|rules| {
+            rules
+                .iter()
+                .filter(|rule| rule.locations.is_none())
+                .flat_map(lower)
+                .collect()
+        });
+        let by_location = self
+            .catalog
+            .locations
+            .iter()
+            .map(|location| {
+                let limited = self.catalog.rules.iter().flatten().filter(|rule| {
+                    rule.locations
+                        .as_ref()
+                        .is_some_and(|limits| limits.iter().any(|m| m.matches(location)))
+                });
+                limited
+                    .chain(location.rules.iter().flatten())
+                    .flat_map(lower)
+                    .collect()
+            })
+            .collect();
+        KindRules {
+            global,
+            by_location,
+        }
     }
 }
 
 /// Reads `greenroom.yaml` from a portal root. A missing file gives the defaults; a broken one
-/// gives the defaults plus diagnostics, so `check` can report everything at once.
+/// gives the defaults plus diagnostics, so `check` can report everything at once. Diagnostics
+/// come back only in that case: a non-empty list means the file was not used.
 pub fn load(root: &Path) -> anyhow::Result<(SiteConfig, Vec<Diagnostic>)> {
     let path = root.join(CONFIG_FILE);
     let text = match std::fs::read(&path) {
@@ -263,8 +301,8 @@ mod tests {
         assert_eq!(config.title, "Acme");
         assert_eq!(config.out, PathBuf::from("public"));
         assert_eq!(config.catalog.locations[0].target, "org/*.yaml");
-        assert!(config.allows_kind("component", None));
-        assert!(!config.allows_kind("Group", None));
+        assert!(config.kind_rules().allows("component", None));
+        assert!(!config.kind_rules().allows("Group", None));
     }
 
     #[test]

@@ -87,9 +87,7 @@ impl SourceSet {
             None => paths::display(&self.portal_root, path),
         }
     }
-}
 
-impl SourceSet {
     /// The file on disk behind a portal-relative display path, and the folder that paths
     /// written in it must stay inside (its repository, or the portal root).
     pub fn file_on_disk(&self, display: &str) -> (PathBuf, PathBuf) {
@@ -126,8 +124,9 @@ pub fn discover(
         .map_err(|e| anyhow::anyhow!("cannot open portal root {}: {e}", portal_root.display()))?;
     let mut diagnostics = Vec::new();
     let out_dir = portal_root.join(&config.out);
+    let has_config = portal_root.join(CONFIG_FILE).is_file();
     let config_problem = |d: Diagnostic| {
-        if portal_root.join(CONFIG_FILE).is_file() {
+        if has_config {
             d.in_file(CONFIG_FILE)
         } else {
             d

@@ -51,10 +51,20 @@ pub struct BuildReport {
     pub seconds: f64,
     /// The output folder.
     pub out: PathBuf,
-    /// False when `--strict`, or an error in greenroom.yaml, stopped the build before writing.
-    pub written: bool,
+    /// Why nothing was written, when the build stopped before writing.
+    pub stopped: Option<StopReason>,
     /// Wall time of each stage, in pipeline order.
     pub timings: Vec<(&'static str, f64)>,
+}
+
+/// Why a build left the previous site in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopReason {
+    /// `--strict`, and there were diagnostics.
+    Strict,
+    /// greenroom.yaml could not be used: publishing with the defaults would drop its registered
+    /// locations, title and output folder.
+    Config,
 }
 
 /// What `greenroom check` found.
@@ -75,6 +85,8 @@ struct Loaded {
     portal_root: PathBuf,
     source_dirs: Vec<PathBuf>,
     docs: docs::DocSet,
+    /// greenroom.yaml exists but could not be used; the defaults stood in.
+    config_rejected: bool,
 }
 
 /// Stage timer: records how long each stage took and shows progress on a terminal.
@@ -113,6 +125,7 @@ fn load_catalog(root: &Path, show_progress: bool) -> anyhow::Result<Loaded> {
     let mut timings = Timings::new(show_progress);
     timings.stage(None, "reading configuration");
     let (config, mut diagnostics) = config::load(root)?;
+    let config_rejected = !diagnostics.is_empty();
     timings.stage(Some("config"), "discovering repositories");
     let (sources, found) = discover::discover(root, &config)?;
     diagnostics.extend(found);
@@ -141,6 +154,7 @@ fn load_catalog(root: &Path, show_progress: bool) -> anyhow::Result<Loaded> {
         portal_root: sources.portal_root,
         source_dirs,
         docs,
+        config_rejected,
     })
 }
 
@@ -165,6 +179,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
         portal_root,
         source_dirs,
         docs,
+        config_rejected,
     } = load_catalog(&options.root, options.progress)?;
     let out = match &options.out {
         Some(out) => out.clone(),
@@ -178,14 +193,15 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
     let (theme, theme_problems) = theme::load(&portal_root);
     diagnostics.extend(theme_problems);
     diag::sort(&mut diagnostics);
-    // A broken greenroom.yaml would publish a portal with the defaults (no registered
-    // locations, default title and output): refuse, and keep the previous site.
-    let config_broken = diagnostics.iter().any(|d| {
-        d.severity == diag::Severity::Error && d.file.as_deref() == Some(config::CONFIG_FILE)
-    });
-    let written = !config_broken && (!options.strict || diagnostics.is_empty());
+    let stopped = if config_rejected {
+        Some(StopReason::Config)
+    } else if options.strict && !diagnostics.is_empty() {
+        Some(StopReason::Strict)
+    } else {
+        None
+    };
     let mut pages = 0;
-    if written {
+    if stopped.is_none() {
         let tera = render::compile(&theme)?;
         let (asset_paths, assets) = render::assets(&theme);
         let model = site::build(&site::SiteInput {
@@ -221,7 +237,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
         diagnostics,
         seconds: started.elapsed().as_secs_f64(),
         out,
-        written,
+        stopped,
         timings: timings.stages,
     })
 }

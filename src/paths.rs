@@ -124,7 +124,39 @@ pub fn glob_files(
     } else {
         rest.split('/').count()
     };
-    let walker = WalkDir::new(&start)
+    let walked = walk_confined(&start, root, exclude, max_depth);
+    result.problems = walked.problems;
+    for path in walked.files {
+        let Ok(relative) = path.strip_prefix(&start) else {
+            continue;
+        };
+        if matcher.is_match(display(Path::new(""), relative)) {
+            result
+                .files
+                .push(path.canonicalize().unwrap_or_else(|_| path.clone()));
+        }
+    }
+    result.files.sort();
+    result.files.dedup();
+    Ok(result)
+}
+
+/// What [`walk_confined`] found.
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// Regular files as walked, below the start folder (symlinks not resolved), in walk order
+    /// (sorted by name within each folder).
+    pub files: Vec<PathBuf>,
+    /// `(path, message)` for each thing skipped: symlinks out of the root, loops, unreadable
+    /// folders.
+    pub problems: Vec<(PathBuf, String)>,
+}
+
+/// Walks `start` down to `max_depth`, following symlinks only while they stay inside `root`,
+/// never entering folders named in `exclude`, and reporting loops instead of following them.
+pub fn walk_confined(start: &Path, root: &Path, exclude: &[String], max_depth: usize) -> Walk {
+    let mut walk = Walk::default();
+    let mut walker = WalkDir::new(start)
         .follow_links(true)
         .max_depth(max_depth)
         .sort_by_file_name()
@@ -134,7 +166,6 @@ pub fn glob_files(
                 || !(e.file_type().is_dir()
                     && exclude.iter().any(|x| e.file_name().to_str() == Some(x)))
         });
-    let mut walker = walker;
     while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(entry) => entry,
@@ -142,15 +173,12 @@ pub fn glob_files(
                 let path = error
                     .path()
                     .map(Path::to_path_buf)
-                    .unwrap_or_else(|| start.clone());
+                    .unwrap_or_else(|| start.to_path_buf());
                 if error.loop_ancestor().is_some() {
-                    result
-                        .problems
+                    walk.problems
                         .push((path, "symlink loop; not followed".to_string()));
                 } else if error.depth() > 0 {
-                    result
-                        .problems
-                        .push((path, format!("cannot read: {error}")));
+                    walk.problems.push((path, format!("cannot read: {error}")));
                 }
                 continue;
             }
@@ -159,7 +187,7 @@ pub fn glob_files(
             match entry.path().canonicalize() {
                 Ok(real) if real.starts_with(root) => {}
                 _ => {
-                    result.problems.push((
+                    walk.problems.push((
                         entry.path().to_path_buf(),
                         "symlink points outside the repository; not followed".to_string(),
                     ));
@@ -170,28 +198,70 @@ pub fn glob_files(
                 }
             }
         }
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let Ok(relative) = entry.path().strip_prefix(&start) else {
-            continue;
-        };
-        let relative = relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        if matcher.is_match(&relative) {
-            let real = entry
-                .path()
-                .canonicalize()
-                .unwrap_or_else(|_| entry.path().to_path_buf());
-            result.files.push(real);
+        if entry.file_type().is_file() {
+            walk.files.push(entry.path().to_path_buf());
         }
     }
-    result.files.sort();
-    result.files.dedup();
-    Ok(result)
+    walk
+}
+
+/// Why a file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    /// The file system refused, or the path is not a regular file.
+    Io(String),
+    /// Over [`MAX_FILE_BYTES`]; the size in bytes.
+    TooLarge(u64),
+    /// Not UTF-8; the 1-based line of the first bad byte.
+    NotUtf8 {
+        /// Line of the first invalid byte.
+        line: usize,
+    },
+}
+
+impl ReadError {
+    /// A short phrase for messages ("it is 12.0 MB, over the 10 MB limit").
+    pub fn message(&self) -> String {
+        match self {
+            ReadError::Io(message) => message.clone(),
+            ReadError::TooLarge(bytes) => format!(
+                "it is {:.1} MB, over the {} MB limit",
+                *bytes as f64 / 1_048_576.0,
+                MAX_FILE_BYTES / 1_048_576
+            ),
+            ReadError::NotUtf8 { line } => format!("it is not valid UTF-8 (line {line})"),
+        }
+    }
+}
+
+/// Reads a regular file of at most [`MAX_FILE_BYTES`]. Folders, pipes and devices are refused
+/// before opening them (reading a pipe would block forever).
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
+    let metadata = std::fs::metadata(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    if !metadata.is_file() {
+        return Err(ReadError::Io(
+            "not a regular file (a folder, pipe or device is never read)".to_string(),
+        ));
+    }
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge(metadata.len()));
+    }
+    std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))
+}
+
+/// [`read_bytes`], as UTF-8 text.
+pub fn read_text(path: &Path) -> Result<String, ReadError> {
+    text_of(read_bytes(path)?)
+}
+
+/// Bytes already read, as UTF-8 text.
+pub fn text_of(bytes: Vec<u8>) -> Result<String, ReadError> {
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        ReadError::NotUtf8 {
+            line: valid.iter().filter(|b| **b == b'\n').count() + 1,
+        }
+    })
 }
 
 /// Whether a pattern has glob syntax.

@@ -45,24 +45,34 @@ pub enum PathSegment<'a> {
 /// Parses every document of a file. Empty documents (a trailing `---`, a file of comments) are
 /// skipped, as Backstage skips them; each other document is a value or an error.
 pub fn parse_documents(text: &str) -> Vec<Result<Document, YamlError>> {
+    parse_first_documents(text, usize::MAX).0
+}
+
+/// Like [`parse_documents`], but parses at most `max` non-empty documents; the flag says
+/// whether more followed (they are not parsed, so a huge file costs no more than `max`).
+pub fn parse_first_documents(text: &str, max: usize) -> (Vec<Result<Document, YamlError>>, bool) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    split_documents(text)
-        .into_iter()
-        .enumerate()
-        .filter_map(
-            |(index, chunk)| match parse_chunk(&chunk.text, chunk.start_line) {
-                Ok(Value::Null) => None,
-                Ok(value) => Some(Ok(Document {
-                    index,
-                    start_line: first_content_line(&chunk.text, chunk.start_line),
-                    text: chunk.text,
-                    value,
-                    line_index: std::sync::OnceLock::new(),
-                })),
-                Err(e) => Some(Err(e)),
-            },
-        )
-        .collect()
+    let mut documents = Vec::new();
+    let mut chunks = split_documents(text).into_iter().enumerate();
+    for (index, chunk) in chunks.by_ref() {
+        match parse_chunk(&chunk.text, chunk.start_line) {
+            Ok(Value::Null) => {}
+            Ok(value) => documents.push(Ok(Document {
+                index,
+                start_line: first_content_line(&chunk.text, chunk.start_line),
+                text: chunk.text,
+                value,
+                line_index: std::sync::OnceLock::new(),
+            })),
+            Err(e) => documents.push(Err(e)),
+        }
+        if documents.len() >= max {
+            break;
+        }
+    }
+    let more =
+        chunks.any(|(_, chunk)| leading_blank_lines(&chunk.text) < chunk.text.lines().count());
+    (documents, more)
 }
 
 /// Parses text that must hold exactly one document into typed data (used for config files).
@@ -642,5 +652,15 @@ mod tests {
             "{}",
             error.message
         );
+    }
+
+    #[test]
+    fn parsing_stops_at_the_document_cap() {
+        let (first, more) = parse_first_documents("a: 1\n---\nb: 2\n---\nc: 3\n", 2);
+        assert_eq!(first.len(), 2);
+        assert!(more);
+        let (all, more) = parse_first_documents("a: 1\n---\nb: 2\n---\n# only a comment\n---\n", 2);
+        assert_eq!(all.len(), 2);
+        assert!(!more, "trailing empty documents are not more documents");
     }
 }

@@ -1141,3 +1141,70 @@ fn snippets_are_included_from_inside_the_repository_only() {
     );
     assert!(!html.contains("TOP SECRET"));
 }
+
+// ------------------------------------------------------------------------------ techdocs-entity
+
+/// `backstage.io/techdocs-entity` borrows another entity's docs: the entity page links to them.
+/// Pointing at an entity without docs, or at none, is a warning rather than a silently missing
+/// link.
+#[test]
+fn techdocs_entity_borrows_docs_and_warns_when_there_are_none() {
+    let portal = Portal::empty();
+    let component = |name: &str, annotations: &str| {
+        format!("---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  annotations:\n{annotations}spec:\n  type: service\n  lifecycle: production\n  owner: nobody\n")
+    };
+    portal.write(
+        "repos/app/catalog-info.yaml",
+        [
+            component("documented", "    backstage.io/techdocs-ref: dir:.\n"),
+            component(
+                "borrower",
+                "    backstage.io/techdocs-entity: component:documented\n",
+            ),
+            component("plain", "    acme.example/tier: \"2\"\n"),
+            component("no-docs-there", "    backstage.io/techdocs-entity: plain\n"),
+            component("dangling", "    backstage.io/techdocs-entity: gone\n"),
+        ]
+        .concat(),
+    );
+    portal.write("repos/app/docs/index.md", "# Documented\n");
+    let (_, diagnostics) = portal.check_json();
+    let warnings: Vec<(&str, &str)> = diagnostics
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|d| {
+            d["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("backstage.io/techdocs-entity"))
+        })
+        .map(|d| {
+            (
+                d["entity"].as_str().unwrap_or(""),
+                d["message"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        warnings,
+        vec![
+            (
+                "component:default/no-docs-there",
+                "backstage.io/techdocs-entity \"plain\" names component:default/plain, which has no docs; no docs link is shown"
+            ),
+            (
+                "component:default/dangling",
+                "backstage.io/techdocs-entity \"gone\" names component:default/gone, which is not in the catalog; no docs link is shown"
+            ),
+        ],
+        "{diagnostics}"
+    );
+    portal.build(&[]).assert_code(0);
+    let site = portal.site();
+    let page = "catalog/default/component/borrower/index.html";
+    let links = targets(page, &site.read(page));
+    assert!(
+        links.contains(&doc_page("documented", "")),
+        "the borrower links to the docs it borrows: {links:?}"
+    );
+}

@@ -864,6 +864,16 @@ fn descriptor_symlink_leaving_the_repository() {
 
 // ------------------------------------------------------------------- found in the issue-2 audit
 
+/// A valid Component document.
+fn component_yaml(name: &str, owner: &str) -> String {
+    format!("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\nspec:\n  type: service\n  lifecycle: production\n  owner: {owner}\n")
+}
+
+/// A Location document naming `targets`.
+fn location_yaml(name: &str, targets: &str) -> String {
+    format!("apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: {name}\nspec:\n  targets: [{targets}]\n")
+}
+
 const COMPONENT_WITH_TEXT: &str = "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: piped\nspec:\n  type: openapi\n  lifecycle: production\n  owner: ok-team\n  definition:\n    $text: ./pipe\n";
 
 /// A named pipe is not a file: reading it would block forever. As a `$text` target and as a
@@ -928,11 +938,9 @@ fn location_globs_skip_excluded_folders() {
     let portal = generated();
     portal.write(
         "repos/app/catalog-info.yaml",
-        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: app\nspec:\n  targets: [\"./**/entity.yaml\"]\n",
+        location_yaml("app", "\"./**/entity.yaml\""),
     );
-    let component = |name: &str| {
-        format!("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\nspec:\n  type: library\n  lifecycle: production\n  owner: ok-team\n")
-    };
+    let component = |name: &str| component_yaml(name, "ok-team");
     portal.write("repos/app/lib/entity.yaml", component("ours"));
     portal.write(
         "repos/app/node_modules/dep/entity.yaml",
@@ -1033,11 +1041,11 @@ fn targets_of_a_rejected_location_are_not_read() {
     let portal = generated();
     portal.write(
         "repos/app/catalog-info.yaml",
-        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: bad name!\nspec:\n  targets: [./more.yaml]\n",
+        location_yaml("bad name!", "./more.yaml"),
     );
     portal.write(
         "repos/app/more.yaml",
-        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: reached\nspec:\n  type: service\n  lifecycle: production\n  owner: nobody-checks-this\n",
+        component_yaml("reached", "nobody-checks-this"),
     );
     let (_, diagnostics) = portal.check_json();
     let list = diagnostics.as_array().expect("array");
@@ -1082,12 +1090,9 @@ fn targets_of_a_disallowed_location_are_not_read() {
     );
     portal.write(
         "repos/app/catalog-info.yaml",
-        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: fine-name\nspec:\n  targets: [./more.yaml]\n",
+        location_yaml("fine-name", "./more.yaml"),
     );
-    portal.write(
-        "repos/app/more.yaml",
-        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: reached\nspec:\n  type: service\n  lifecycle: production\n  owner: ok-team\n",
-    );
+    portal.write("repos/app/more.yaml", component_yaml("reached", "ok-team"));
     portal.build(&[]).assert_code(0);
     assert!(!portal
         .site()
@@ -1137,4 +1142,24 @@ fn per_location_rules_add_kinds_for_that_location_only() {
     assert!(site.exists("catalog/default/location/more-teams/index.html"));
     assert!(!site.exists("catalog/default/group/ok-team/index.html"));
     assert!(site.exists(OK_PAGE));
+}
+
+/// Only a greenroom.yaml that cannot be used stops the build. A registered location whose file
+/// is gone is a problem reported on greenroom.yaml, but the config itself is fine: the rest of
+/// the org still publishes, like any other broken input.
+#[test]
+fn a_missing_registered_location_does_not_stop_the_build() {
+    let portal = generated();
+    portal.write(
+        "greenroom.yaml",
+        "catalog:\n  locations:\n    - type: file\n      target: org/deleted-team.yaml\n",
+    );
+    let expected = json!([diagnostic(
+        "error",
+        "greenroom.yaml",
+        None,
+        None,
+        "catalog.locations target \"org/deleted-team.yaml\" matched no file"
+    )]);
+    run_portal(portal, &expected, DEFAULT_TIMEOUT);
 }

@@ -5,7 +5,7 @@
 use super::{best_effort_ref, value_type_name};
 use crate::diag::Diagnostic;
 use crate::discover::{DescriptorFile, LocationVia, SourceSet};
-use crate::paths::{self, MAX_FILE_BYTES};
+use crate::paths::{self, read_text, ReadError, MAX_FILE_BYTES};
 use crate::yaml::{self, Document, PathSegment};
 use rayon::prelude::*;
 use serde_json::Value;
@@ -79,7 +79,7 @@ fn load_file(set: &SourceSet, file: &Arc<DescriptorFile>) -> FileResult {
         Err(message) => {
             result
                 .diagnostics
-                .push(message.into_diagnostic(&file.display));
+                .push(read_error_diagnostic(message, &file.display));
             return result;
         }
     };
@@ -89,7 +89,7 @@ fn load_file(set: &SourceSet, file: &Arc<DescriptorFile>) -> FileResult {
         );
         return result;
     }
-    let parsed = yaml::parse_documents(&text);
+    let (parsed, more) = yaml::parse_first_documents(&text, MAX_DOCUMENTS_PER_FILE);
     if parsed.is_empty() {
         result.diagnostics.push(
             Diagnostic::warning(
@@ -98,17 +98,16 @@ fn load_file(set: &SourceSet, file: &Arc<DescriptorFile>) -> FileResult {
             .at(&file.display, 1),
         );
     }
-    if parsed.len() > MAX_DOCUMENTS_PER_FILE {
+    if more {
         result.diagnostics.push(
             Diagnostic::error(format!(
-                "file holds {} YAML documents; only the first {MAX_DOCUMENTS_PER_FILE} are read",
-                parsed.len()
+                "file holds more than {MAX_DOCUMENTS_PER_FILE} YAML documents; only the first {MAX_DOCUMENTS_PER_FILE} are read"
             ))
             .at(&file.display, 1),
         );
     }
     let mut budget = MAX_FILE_BYTES;
-    for parsed_document in parsed.into_iter().take(MAX_DOCUMENTS_PER_FILE) {
+    for parsed_document in parsed {
         let mut document = match parsed_document {
             Ok(document) => document,
             Err(error) => {
@@ -175,62 +174,22 @@ fn load_file(set: &SourceSet, file: &Arc<DescriptorFile>) -> FileResult {
     result
 }
 
-/// Why a file could not be read as text.
-enum ReadError {
-    Io(String),
-    TooLarge(u64),
-    NotUtf8 { line: usize },
-}
-
-impl ReadError {
-    fn into_diagnostic(self, display: &str) -> Diagnostic {
-        match self {
-            ReadError::Io(message) => {
-                Diagnostic::error(format!("cannot read file: {message}")).in_file(display)
-            }
-            ReadError::TooLarge(bytes) => Diagnostic::error(format!(
-                "file is {:.1} MB; greenroom reads files up to {} MB",
-                bytes as f64 / 1_048_576.0,
-                MAX_FILE_BYTES / 1_048_576
-            ))
-            .in_file(display),
-            ReadError::NotUtf8 { line } => {
-                Diagnostic::error("file is not valid UTF-8 text (save it as UTF-8)")
-                    .at(display, line)
-            }
+/// A descriptor that could not be read, as a diagnostic on that file.
+fn read_error_diagnostic(error: ReadError, display: &str) -> Diagnostic {
+    match error {
+        ReadError::Io(message) => {
+            Diagnostic::error(format!("cannot read file: {message}")).in_file(display)
+        }
+        ReadError::TooLarge(bytes) => Diagnostic::error(format!(
+            "file is {:.1} MB; greenroom reads files up to {} MB",
+            bytes as f64 / 1_048_576.0,
+            MAX_FILE_BYTES / 1_048_576
+        ))
+        .in_file(display),
+        ReadError::NotUtf8 { line } => {
+            Diagnostic::error("file is not valid UTF-8 text (save it as UTF-8)").at(display, line)
         }
     }
-
-    fn message(&self) -> String {
-        match self {
-            ReadError::Io(message) => message.clone(),
-            ReadError::TooLarge(bytes) => format!(
-                "it is {:.1} MB, over the {} MB limit",
-                *bytes as f64 / 1_048_576.0,
-                MAX_FILE_BYTES / 1_048_576
-            ),
-            ReadError::NotUtf8 { line } => format!("it is not valid UTF-8 (line {line})"),
-        }
-    }
-}
-
-fn read_text(path: &Path) -> Result<String, ReadError> {
-    let metadata = std::fs::metadata(path).map_err(|e| ReadError::Io(e.to_string()))?;
-    if !metadata.is_file() {
-        return Err(ReadError::Io(
-            "not a regular file (a folder, pipe or device is never read)".to_string(),
-        ));
-    }
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(ReadError::TooLarge(metadata.len()));
-    }
-    let bytes = std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        ReadError::NotUtf8 {
-            line: valid.iter().filter(|b| **b == b'\n').count() + 1,
-        }
-    })
 }
 
 #[derive(Debug, Clone)]

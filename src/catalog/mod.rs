@@ -42,9 +42,10 @@ pub fn resolve(
     documents: &[load::LoadedDocument],
     config: &SiteConfig,
 ) -> (Catalog, Vec<Diagnostic>) {
+    let rules = config.kind_rules();
     let validated: Vec<(Option<Entity>, Vec<Diagnostic>)> = documents
         .par_iter()
-        .map(|document| validate::validate(document, config))
+        .map(|document| validate::validate(document, &rules))
         .collect();
     let unread = reached_through_rejected_locations(documents, &validated);
     let mut diagnostics = Vec::new();

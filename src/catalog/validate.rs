@@ -6,7 +6,7 @@ use super::entity::{Entity, Kind, Link, Origin, Profile, RelationType, SpecRef};
 use super::load::LoadedDocument;
 use super::refs::{self, EntityRef};
 use super::value_type_name;
-use crate::config::SiteConfig;
+use crate::config::KindRules;
 use crate::diag::{self, Diagnostic};
 use crate::yaml::PathSegment::{self, Index, Key};
 use serde_json::{Map, Value};
@@ -39,7 +39,7 @@ const TAG_RULE: &str =
 const KEY_RULE: &str = "an optional DNS-subdomain prefix and '/', followed by a name (sequences of [a-zA-Z0-9] separated by any of [-_.], at most 63 characters)";
 
 /// Validates one document. Returns the entity when it is acceptable, plus every problem found.
-pub fn validate(loaded: &LoadedDocument, config: &SiteConfig) -> (Option<Entity>, Vec<Diagnostic>) {
+pub fn validate(loaded: &LoadedDocument, rules: &KindRules) -> (Option<Entity>, Vec<Diagnostic>) {
     let value = &loaded.document.value;
     let namespace = value
         .pointer("/metadata/namespace")
@@ -56,7 +56,7 @@ pub fn validate(loaded: &LoadedDocument, config: &SiteConfig) -> (Option<Entity>
         diagnostics: Vec::new(),
         rejected: false,
     };
-    let entity = check.entity_of(config);
+    let entity = check.entity_of(rules);
     let rejected = check.rejected;
     (entity.filter(|_| !rejected), check.diagnostics)
 }
@@ -96,7 +96,7 @@ impl Checker<'_> {
         );
     }
 
-    fn entity_of(&mut self, config: &SiteConfig) -> Option<Entity> {
+    fn entity_of(&mut self, rules: &KindRules) -> Option<Entity> {
         let value = &self.loaded.document.value;
         let root = value.as_object()?;
         for key in root.keys() {
@@ -104,7 +104,7 @@ impl Checker<'_> {
                 self.error(&[Key(key)], format!("unknown root field \"{key}\"{}; an entity has apiVersion, kind, metadata and spec", diag::hint(key, &ROOT_FIELDS)));
             }
         }
-        let kind = self.kind(root, config);
+        let kind = self.kind(root, rules);
         let api_version = self.required_string(root, &[], "apiVersion");
         if let (Some(kind), Some(api_version)) = (kind, &api_version) {
             self.check_api_version(kind, api_version);
@@ -214,7 +214,7 @@ impl Checker<'_> {
         })
     }
 
-    fn kind(&mut self, root: &Map<String, Value>, config: &SiteConfig) -> Option<Kind> {
+    fn kind(&mut self, root: &Map<String, Value>, rules: &KindRules) -> Option<Kind> {
         let text = self.required_string(root, &[], "kind")?;
         let known: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
         let Some(kind) = Kind::parse(&text) else {
@@ -237,7 +237,7 @@ impl Checker<'_> {
             }
             return None;
         };
-        if !config.allows_kind(kind.as_str(), self.loaded.file.registered) {
+        if !rules.allows(kind.as_str(), self.loaded.file.registered) {
             self.error(
                 &[Key("kind")],
                 format!("kind {kind} is not allowed by catalog.rules in greenroom.yaml"),

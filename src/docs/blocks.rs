@@ -35,6 +35,9 @@ pub struct Prepared {
 /// Reads the file a `--8<-- "path"` snippet line names, or says why it cannot.
 pub type Includer<'a> = &'a dyn Fn(&str) -> Result<String, String>;
 
+/// Most tabs in a set that switch like tabs; `theme/assets/style.css` has a rule per panel.
+const MAX_SWITCHED_TABS: usize = 10;
+
 /// Deepest chain of snippets including snippets.
 const MAX_INCLUDE_DEPTH: usize = 4;
 
@@ -372,9 +375,28 @@ fn write_tab_set(lines: &[(usize, String)], start: usize, out: &mut Writer, dept
             break;
         }
     }
+    let number = tabs.first().map(|t| t.0).unwrap_or(1);
+    if tabs.len() > MAX_SWITCHED_TABS {
+        // The stylesheet switches at most this many panels; show a larger set stacked, every
+        // panel under its title, rather than leave some unreachable.
+        out.html("<div class=\"tabbed-set tabbed-stacked\">", number);
+        for (line, title, _, body) in &tabs {
+            out.html(
+                &format!("<p class=\"tabbed-title\">{}</p>", escape_html(title)),
+                *line,
+            );
+            out.html("<div class=\"tabbed-block\">", *line);
+            out.line("", *line);
+            process(body, out, depth + 1);
+            out.line("", *line);
+            out.html("</div>", *line);
+        }
+        out.html("</div>", number);
+        out.line("", number);
+        return i;
+    }
     out.tab_sets += 1;
     let set = out.tab_sets;
-    let number = tabs.first().map(|t| t.0).unwrap_or(1);
     let checked = tabs.iter().position(|t| t.2).unwrap_or(0);
     let mut head = format!(
         "<div class=\"tabbed-set\" data-tabs=\"{set}:{}\">",
@@ -553,6 +575,22 @@ mod tests {
             .contains("<label for=\"__tabbed_1_2\">Two</label>"));
         assert!(prepared.text.contains("id=\"__tabbed_1_1\" checked"));
         assert!(prepared.text.trim_end().ends_with("end"));
+    }
+
+    #[test]
+    fn sets_of_more_tabs_than_the_stylesheet_switches_are_stacked() {
+        let source: String = (1..=12)
+            .map(|n| format!("=== \"T{n}\"\n    body {n}\n\n"))
+            .collect();
+        let prepared = prepare(&source);
+        assert!(
+            prepared.text.contains("tabbed-set tabbed-stacked"),
+            "{}",
+            prepared.text
+        );
+        assert!(!prepared.text.contains("type=\"radio\""));
+        assert!(prepared.text.contains("<p class=\"tabbed-title\">T12</p>"));
+        assert!(prepared.text.contains("body 12"));
     }
 
     #[test]

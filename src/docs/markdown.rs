@@ -101,10 +101,14 @@ pub fn render(source: &str, self_path: &str, links: &dyn LinkResolver) -> Render
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(prepared.text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
-    let line_of = |offset: usize| -> usize {
-        let index = line_starts
+    // The prepared text's line holding a byte offset; its source line; whether it was generated.
+    let prepared_line = |offset: usize| {
+        line_starts
             .partition_point(|start| *start <= offset)
-            .saturating_sub(1);
+            .saturating_sub(1)
+    };
+    let line_of = |offset: usize| -> usize {
+        let index = prepared_line(offset);
         prepared
             .line_map
             .get(index)
@@ -112,11 +116,12 @@ pub fn render(source: &str, self_path: &str, links: &dyn LinkResolver) -> Render
             .copied()
             .unwrap_or(1)
     };
-    let generated_line = |offset: usize| -> bool {
-        let index = line_starts
-            .partition_point(|start| *start <= offset)
-            .saturating_sub(1);
-        prepared.generated.get(index).copied().unwrap_or(false)
+    let generated_line = |offset: usize| {
+        prepared
+            .generated
+            .get(prepared_line(offset))
+            .copied()
+            .unwrap_or(false)
     };
 
     let mut page = RenderedMarkdown {
@@ -774,11 +779,13 @@ fn balanced_lines(html: &str) -> Vec<String> {
             }
             rest = after;
         } else {
-            let next = rest.find(['<', '\n']).unwrap_or(rest.len()).max(1);
-            let next = (1..=next)
-                .rev()
-                .find(|i| rest.is_char_boundary(*i))
-                .unwrap_or(rest.len());
+            // Text up to the next tag or newline (both ASCII, so the cut is a char boundary);
+            // a stray `<` that opens no span is copied as text.
+            let first = rest.chars().next().map_or(1, char::len_utf8);
+            let next = match rest[first..].find(['<', '\n']) {
+                Some(i) => i + first,
+                None => rest.len(),
+            };
             current.push_str(&rest[..next]);
             rest = &rest[next..];
         }
@@ -1007,6 +1014,9 @@ mod tests {
                 "{line}"
             );
         }
+        let accents = html("```python hl_lines=\"1\"\né = \"ü\"\n```\n");
+        assert!(accents.contains("<span class=\"line hll\">"), "{accents}");
+        assert!(accents.contains('é') && accents.contains('ü'), "{accents}");
         let unknown = html("```mermaidx\ngraph <TD>\n```\n");
         assert!(unknown.contains("graph &lt;TD&gt;"), "{unknown}");
     }

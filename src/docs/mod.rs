@@ -15,14 +15,13 @@ use crate::catalog::refs::EntityRef;
 use crate::catalog::Catalog;
 use crate::diag::Diagnostic;
 use crate::discover::SourceSet;
-use crate::paths::{self, MAX_FILE_BYTES};
+use crate::paths;
 use crate::urls::{encode_path, relative_href};
 use markdown::{LinkResolver, Resolution, TocEntry};
 use mkdocs::{MkdocsConfig, NavEntry};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use walkdir::WalkDir;
 
 /// The annotation that points an entity at its docs.
 pub const TECHDOCS_REF: &str = "backstage.io/techdocs-ref";
@@ -34,6 +33,18 @@ pub const TECHDOCS_ENTITY: &str = "backstage.io/techdocs-entity";
 pub struct DocSet {
     /// One site per documented entity.
     pub sites: BTreeMap<EntityRef, DocSite>,
+    /// Entities whose docs live on another entity (`backstage.io/techdocs-entity`), mapped to
+    /// that entity; only targets that have a site are listed.
+    pub borrowed: BTreeMap<EntityRef, EntityRef>,
+}
+
+impl DocSet {
+    /// The docs an entity shows: its own site, else the site of its `techdocs-entity`.
+    pub fn site_of(&self, entity: &EntityRef) -> Option<&DocSite> {
+        self.sites
+            .get(entity)
+            .or_else(|| self.sites.get(self.borrowed.get(entity)?))
+    }
 }
 
 /// One entity's documentation.
@@ -234,6 +245,30 @@ pub fn build(
         );
         set.sites.insert(site.entity.clone(), site);
     }
+    for entity in catalog.entities.values() {
+        let Some(target) = entity.annotation(TECHDOCS_ENTITY) else {
+            continue;
+        };
+        let report = |why: String| {
+            Diagnostic::warning(format!(
+                "{TECHDOCS_ENTITY} \"{target}\" {why}; no docs link is shown"
+            ))
+            .at(&entity.origin.file, entity.origin.line)
+            .entity(&entity.entity_ref)
+        };
+        match crate::catalog::refs::parse(target, Some("component"), &entity.namespace) {
+            Ok(reference) if set.sites.contains_key(&reference) => {
+                set.borrowed.insert(entity.entity_ref.clone(), reference);
+            }
+            Ok(reference) if catalog.get(&reference).is_some() => {
+                diagnostics.push(report(format!("names {reference}, which has no docs")))
+            }
+            Ok(reference) => diagnostics.push(report(format!(
+                "names {reference}, which is not in the catalog"
+            ))),
+            Err(message) => diagnostics.push(report(message)),
+        }
+    }
     (set, diagnostics)
 }
 
@@ -294,7 +329,8 @@ fn read_site(
     let config = match &config_file {
         Some(path) => {
             let display = sources.display(path);
-            let text = read_text(path).map_err(|m| fail(format!("{display}: {m}")))?;
+            let text = paths::read_text(path)
+                .map_err(|e| fail(format!("{display}: cannot read it: {}", e.message())))?;
             match mkdocs::parse(&text) {
                 Ok((config, found)) => {
                     for (line, message) in found {
@@ -348,13 +384,7 @@ fn read_site(
     // in listing order.
     let contents: Vec<Result<Vec<u8>, String>> = listing
         .par_iter()
-        .map(|(relative, path)| {
-            if is_markdown(relative) {
-                read_text(path).map(String::into_bytes)
-            } else {
-                std::fs::read(path).map_err(|e| format!("cannot read: {e}"))
-            }
-        })
+        .map(|(_, path)| paths::read_bytes(path).map_err(|e| e.message()))
         .collect();
     for ((relative, path), content) in listing.into_iter().zip(contents) {
         let display = sources.display(&path);
@@ -370,7 +400,7 @@ fn read_site(
                 );
                 continue;
             }
-            match content.and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8".to_string())) {
+            match content.and_then(|b| paths::text_of(b).map_err(|e| e.message())) {
                 Ok(text) => {
                     taken.insert(url_dir, relative.clone());
                     pages.push(SourcePage {
@@ -396,7 +426,7 @@ fn read_site(
                     asset_sources.insert(relative);
                 }
                 Err(message) => problems.push(
-                    Diagnostic::warning(message)
+                    Diagnostic::warning(format!("file not copied: {message}"))
                         .in_file(&display)
                         .entity(&entity.entity_ref),
                 ),
@@ -441,22 +471,6 @@ fn read_site(
         },
         problems,
     ))
-}
-
-fn read_text(path: &Path) -> Result<String, String> {
-    let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
-    if !metadata.is_file() {
-        return Err("not a regular file".to_string());
-    }
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "file is {} MB, over the {} MB limit",
-            metadata.len() / (1024 * 1024),
-            MAX_FILE_BYTES / (1024 * 1024)
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    String::from_utf8(bytes).map_err(|_| "file is not valid UTF-8".to_string())
 }
 
 fn is_markdown(relative: &str) -> bool {
@@ -509,7 +523,8 @@ fn page_order(relative: &str) -> Vec<(u8, String)> {
 }
 
 /// Every file under the docs folder, as `(relative path, path on disk)`, sorted; hidden files
-/// skipped; symlinks followed only while they stay inside the repository.
+/// and folders skipped (as mkdocs does); symlinks followed only while they stay inside the
+/// repository; folders named in `exclude` never entered.
 fn list_files(
     docs_dir: &Path,
     root: &Path,
@@ -517,74 +532,22 @@ fn list_files(
     entity: &EntityRef,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<(String, PathBuf)> {
-    let mut files = Vec::new();
-    let mut walker = WalkDir::new(docs_dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter();
-    while let Some(entry) = walker.next() {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(error) => {
-                let path = error.path().map(Path::to_path_buf).unwrap_or_default();
-                let message = if error.loop_ancestor().is_some() {
-                    "symlink loop; not followed".to_string()
-                } else {
-                    format!("cannot read: {error}")
-                };
-                problems.push(
-                    Diagnostic::warning(message)
-                        .in_file(&sources.display(&path))
-                        .entity(entity),
-                );
-                continue;
-            }
-        };
-        let name = entry.file_name().to_string_lossy();
-        if entry.depth() > 0 && name.starts_with('.') {
-            if entry.file_type().is_dir() {
-                walker.skip_current_dir();
-            }
-            continue;
-        }
-        if entry.path_is_symlink() {
-            match entry.path().canonicalize() {
-                Ok(real) if real.starts_with(root) => {}
-                _ => {
-                    problems.push(
-                        Diagnostic::warning("symlink points outside the repository; not followed")
-                            .in_file(&sources.display(entry.path()))
-                            .entity(entity),
-                    );
-                    if entry.file_type().is_dir() {
-                        walker.skip_current_dir();
-                    }
-                    continue;
-                }
-            }
-        }
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        if entry.metadata().map(|m| m.len()).unwrap_or(0) > MAX_FILE_BYTES {
-            problems.push(
-                Diagnostic::warning(format!(
-                    "skipped: over the {} MB file limit",
-                    MAX_FILE_BYTES / (1024 * 1024)
-                ))
-                .in_file(&sources.display(entry.path()))
+    let walk = paths::walk_confined(docs_dir, root, &sources.exclude, usize::MAX);
+    for (path, message) in walk.problems {
+        problems.push(
+            Diagnostic::warning(message)
+                .in_file(&sources.display(&path))
                 .entity(entity),
-            );
-            continue;
-        }
-        if let Ok(relative) = entry.path().strip_prefix(docs_dir) {
-            files.push((
-                paths::display(Path::new(""), relative),
-                entry.path().to_path_buf(),
-            ));
-        }
+        );
     }
-    files
+    walk.files
+        .into_iter()
+        .filter_map(|path| {
+            let relative = paths::display(Path::new(""), path.strip_prefix(docs_dir).ok()?);
+            let hidden = relative.split('/').any(|part| part.starts_with('.'));
+            (!hidden).then_some((relative, path))
+        })
+        .collect()
 }
 
 /// The URL a page's source path is appended to for "Edit this page": mkdocs' `edit_uri`
@@ -835,7 +798,7 @@ impl LinkResolver for PageLinks<'_> {
     fn include(&self, path: &str) -> Result<String, String> {
         let site = &self.index.sites[self.site];
         let file = paths::resolve_confined(&site.project, path, &site.root)?;
-        read_text(&file)
+        paths::read_text(&file).map_err(|e| e.message())
     }
 
     fn resolve(&self, destination: &str, image: bool) -> Resolution {

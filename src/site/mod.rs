@@ -565,11 +565,9 @@ impl<'a> Builder<'a> {
                 .and_then(|e| owner_of_entity.get(e).map(|o| (*o).clone()));
             let owner = from_entity
                 .or_else(|| {
-                    d.owner.as_deref().and_then(|o| {
-                        let (kind, rest) = o.split_once(':')?;
-                        let (namespace, name) = rest.split_once('/')?;
-                        Some(EntityRef::new(kind, namespace, name))
-                    })
+                    d.owner
+                        .as_deref()
+                        .and_then(|o| crate::catalog::refs::parse(o, None, "default").ok())
                 })
                 .or_else(|| {
                     d.file
@@ -755,12 +753,7 @@ impl<'a> Builder<'a> {
 
     /// The entity's docs: its own site, else the site of its `backstage.io/techdocs-entity`.
     fn docs_href(&self, linker: &Linker, entity: &Entity) -> Option<String> {
-        let site = self.input.docs.sites.get(&entity.entity_ref).or_else(|| {
-            let target = entity.annotation(crate::docs::TECHDOCS_ENTITY)?;
-            let target =
-                crate::catalog::refs::parse(target, Some("component"), &entity.namespace).ok()?;
-            self.input.docs.sites.get(&target)
-        })?;
+        let site = self.input.docs.site_of(&entity.entity_ref)?;
         site.pages.first().map(|p| linker.href(&p.path))
     }
 
