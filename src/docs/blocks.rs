@@ -385,11 +385,7 @@ fn write_tab_set(lines: &[(usize, String)], start: usize, out: &mut Writer, dept
                 &format!("<p class=\"tabbed-title\">{}</p>", escape_html(title)),
                 *line,
             );
-            out.html("<div class=\"tabbed-block\">", *line);
-            out.line("", *line);
-            process(body, out, depth + 1);
-            out.line("", *line);
-            out.html("</div>", *line);
+            write_tab_block(body, *line, out, depth);
         }
         out.html("</div>", number);
         out.line("", number);
@@ -421,11 +417,7 @@ fn write_tab_set(lines: &[(usize, String)], start: usize, out: &mut Writer, dept
     out.html(&head, number);
     out.html("<div class=\"tabbed-content\">", number);
     for (line, _, _, body) in &tabs {
-        out.html("<div class=\"tabbed-block\">", *line);
-        out.line("", *line);
-        process(body, out, depth + 1);
-        out.line("", *line);
-        out.html("</div>", *line);
+        write_tab_block(body, *line, out, depth);
     }
     out.html("</div>", number);
     out.html("</div>", number);
@@ -467,6 +459,15 @@ fn include_snippet(target: &str, number: usize, out: &mut Writer<'_>, depth: usi
             out.line("", number);
         }
     }
+}
+
+/// One tab's panel: its body, still Markdown, inside a `tabbed-block` HTML block.
+fn write_tab_block(body: &[(usize, String)], line: usize, out: &mut Writer<'_>, depth: usize) {
+    out.html("<div class=\"tabbed-block\">", line);
+    out.line("", line);
+    process(body, out, depth + 1);
+    out.line("", line);
+    out.html("</div>", line);
 }
 
 fn parse_abbreviation(line: &str) -> Option<(String, String)> {
