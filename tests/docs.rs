@@ -1208,3 +1208,70 @@ fn techdocs_entity_borrows_docs_and_warns_when_there_are_none() {
         "the borrower links to the docs it borrows: {links:?}"
     );
 }
+
+// ------------------------------------------------------------------------------- the reader
+
+/// The reader around a page: `<title>` and meta description, the entity with its owner and a
+/// link back, the "On this page" list, previous/next in nav order, and "Edit this page" from
+/// `repo_url` + `edit_uri` or, without them, from the entity's `backstage.io/source-location`.
+#[test]
+fn the_reader_shows_context_toc_neighbours_and_edit_links() {
+    let portal = example_org_built();
+    let site = portal.site();
+    let page = doc_page("checkout-service", "architecture/");
+    let html = site.read(&page);
+    assert_eq!(
+        title_of(&html),
+        "Architecture · Checkout Service · Acme Developer Portal"
+    );
+    let description = attribute_values(&html, "content")
+        .into_iter()
+        .find(|c| c.starts_with("A checkout is a short-lived session"))
+        .unwrap_or_default();
+    assert!(
+        !description.is_empty(),
+        "meta description from the first paragraph with text, not the image's alt text:\n{}",
+        between(&html, "<head>", "</head>")
+    );
+
+    let context = between(&html, "<header class=\"docs-context\"", "</header>");
+    let context_links = targets(&page, context);
+    assert!(context_links
+        .contains(&"catalog/default/component/checkout-service/index.html".to_string()));
+    assert!(context_links.contains(&"catalog/default/group/team-checkout/index.html".to_string()));
+
+    let toc = between(&html, "<aside class=\"docs-toc\"", "</aside>");
+    let ids = attribute_values(&html, "id");
+    let anchors: Vec<String> = attribute_values(toc, "href");
+    assert!(anchors.len() >= 3, "{toc}");
+    assert_eq!(anchors[0], "#request-flow");
+    for anchor in &anchors {
+        assert!(
+            ids.contains(&anchor[1..].to_string()),
+            "{anchor} has no target"
+        );
+    }
+
+    let pager = between(&html, "<nav class=\"docs-pager\"", "</nav>");
+    assert_eq!(
+        targets(&page, pager),
+        vec![
+            doc_page("checkout-service", ""),
+            doc_page("checkout-service", "api-usage/")
+        ],
+        "previous is Overview, next is Using the API, as in mkdocs.yml's nav"
+    );
+    assert!(html.contains(
+        "href=\"https://github.com/acme/checkout-service/edit/main/docs/architecture.md\""
+    ));
+
+    // search-service has no mkdocs.yml: its source-location's tree URL becomes an edit URL.
+    let search = site.read(&doc_page("search-service", "operations/runbook/"));
+    assert!(
+        search.contains(
+            "href=\"https://github.com/acme/search/edit/main/docs/operations/runbook.md\""
+        ),
+        "{}",
+        between(&search, "<footer class=\"docs-footer\"", "</footer>")
+    );
+}

@@ -687,3 +687,24 @@ fn check_usage_errors_exit_2() {
         "check created the portal root"
     );
 }
+
+/// Progress is drawn only on a terminal: a CI log (no terminal) gets no carriage returns or
+/// escape codes, just the diagnostics and the one-line summary.
+#[test]
+fn no_progress_output_without_a_terminal() {
+    let portal = Portal::copy_of(&example_org_dir());
+    let run = portal.build(&[]);
+    run.assert_code(0);
+    for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+        assert!(
+            !text.contains('\r') && !text.contains('\u{1b}'),
+            "{stream} has terminal control characters: {text:?}"
+        );
+    }
+    let summary = run.stdout.trim_end();
+    assert!(
+        summary.starts_with("built 83 entities, ")
+            && summary.contains(" pages, 0 errors, 0 warnings in "),
+        "{summary}"
+    );
+}

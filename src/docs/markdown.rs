@@ -150,9 +150,12 @@ pub fn render(source: &str, self_path: &str, links: &dyn LinkResolver) -> Render
     let mut dropped_link = false;
     let mut html_block: Option<(usize, String, bool)> = None;
     let mut code: Option<(String, String)> = None;
+    // The description: the first paragraph with text of its own (an image's alt text does not
+    // count), collected while `describing`.
     let mut first_paragraph: Option<String> = None;
-    let mut paragraphs_seen = 0usize;
-    let mut in_first_paragraph = false;
+    let mut paragraph_text = String::new();
+    let mut describing = false;
+    let mut images_open = 0usize;
 
     for (event, range) in Parser::new_ext(&prepared.text, options).into_offset_iter() {
         match &event {
@@ -254,12 +257,17 @@ pub fn render(source: &str, self_path: &str, links: &dyn LinkResolver) -> Render
                     events.push(Event::End(TagEnd::Link));
                 }
             }
+            Event::End(TagEnd::Image) => {
+                images_open = images_open.saturating_sub(1);
+                events.push(Event::End(TagEnd::Image));
+            }
             Event::Start(Tag::Image {
                 link_type,
                 dest_url,
                 title,
                 id,
             }) => {
+                images_open += 1;
                 let resolution = links.resolve(&dest_url, true);
                 note(&resolution, line_of(range.start), &mut page);
                 events.push(Event::Start(Tag::Image {
@@ -274,34 +282,28 @@ pub fn render(source: &str, self_path: &str, links: &dyn LinkResolver) -> Render
                 events.push(Event::Start(Tag::FootnoteDefinition(label)));
             }
             Event::Start(Tag::Paragraph) => {
-                paragraphs_seen += 1;
-                in_first_paragraph = paragraphs_seen == 1 && first_paragraph.is_none();
-                if in_first_paragraph {
-                    first_paragraph = Some(String::new());
-                }
+                describing = first_paragraph.is_none();
+                paragraph_text.clear();
                 events.push(Event::Start(Tag::Paragraph));
             }
             Event::End(TagEnd::Paragraph) => {
-                in_first_paragraph = false;
+                if describing && !paragraph_text.trim().is_empty() {
+                    first_paragraph = Some(std::mem::take(&mut paragraph_text));
+                }
+                describing = false;
                 events.push(Event::End(TagEnd::Paragraph));
             }
-            Event::SoftBreak | Event::HardBreak if in_first_paragraph => {
-                if let Some(p) = &mut first_paragraph {
-                    p.push(' ');
-                }
+            Event::SoftBreak | Event::HardBreak if describing => {
+                paragraph_text.push(' ');
                 events.push(event);
             }
-            Event::Code(code) if in_first_paragraph => {
-                if let Some(p) = &mut first_paragraph {
-                    p.push_str(&code);
-                }
+            Event::Code(code) if describing => {
+                paragraph_text.push_str(&code);
                 events.push(Event::Code(code));
             }
             Event::Text(text) => {
-                if in_first_paragraph {
-                    if let Some(p) = &mut first_paragraph {
-                        p.push_str(&text);
-                    }
+                if describing && images_open == 0 {
+                    paragraph_text.push_str(&text);
                 }
                 if prepared.abbreviations.is_empty() {
                     events.push(Event::Text(text));
@@ -1064,6 +1066,12 @@ mod tests {
     fn descriptions_keep_line_breaks_and_inline_code() {
         let page = render("# T\n\nCall `pay()`\nwhen ready.\n", "p", &Identity);
         assert_eq!(page.description.as_deref(), Some("Call pay() when ready."));
+        let page = render("# T\n\n![A diagram](d.svg)\n\nThe text.\n", "p", &Identity);
+        assert_eq!(
+            page.description.as_deref(),
+            Some("The text."),
+            "an image's alt text is not a description"
+        );
     }
 
     #[test]
