@@ -14,6 +14,7 @@ pub mod highlight;
 pub mod output;
 pub mod paths;
 pub mod render;
+pub mod search;
 pub mod site;
 pub mod theme;
 pub mod urls;
@@ -55,6 +56,8 @@ pub struct BuildReport {
     pub stopped: Option<StopReason>,
     /// Wall time of each stage, in pipeline order.
     pub timings: Vec<(&'static str, f64)>,
+    /// Sizes of the search index (zero when nothing was written).
+    pub search: search::SearchStats,
 }
 
 /// Why a build left the previous site in place.
@@ -201,10 +204,11 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
         None
     };
     let mut pages = 0;
+    let mut search_stats = search::SearchStats::default();
     if stopped.is_none() {
         let tera = render::compile(&theme)?;
         let (asset_paths, assets) = render::assets(&theme);
-        let model = site::build(&site::SiteInput {
+        let mut model = site::build(&site::SiteInput {
             config: &config,
             catalog: &catalog,
             diagnostics: &diagnostics,
@@ -212,7 +216,20 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
             docs: &docs,
         });
         pages = model.pages.len();
-        timings.stage(Some("model"), "rendering and writing pages");
+        timings.stage(Some("model"), "building the search index");
+        let index = search::build(&search::SearchInput {
+            catalog: &catalog,
+            docs: &docs,
+            pretty_urls: config.pretty_urls,
+        });
+        search_stats = index.stats;
+        model.data.extend(
+            index
+                .files
+                .into_iter()
+                .map(|(path, bytes)| site::DataFile { path, bytes }),
+        );
+        timings.stage(Some("search"), "rendering and writing pages");
         let staging = output::Staging::begin(&out)?;
         staging.create_folders(
             model
@@ -239,5 +256,6 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
         out,
         stopped,
         timings: timings.stages,
+        search: search_stats,
     })
 }

@@ -57,6 +57,7 @@ pub fn assets(theme: &Theme) -> (AssetPaths, Vec<OutputFile>) {
         style: versioned("assets/style.css"),
         highlight: versioned("assets/highlight.css"),
         script: versioned("assets/catalog.js"),
+        search: versioned("assets/search.js"),
     };
     (paths, files)
 }
@@ -76,6 +77,7 @@ pub fn render(
             PageContent::Entity(c) => render_one(tera, "entity.html", c.as_ref()),
             PageContent::Problems(c) => render_one(tera, "problems.html", c),
             PageContent::NotFound(c) => render_one(tera, "404.html", c),
+            PageContent::Search(c) => render_one(tera, "search.html", c),
             PageContent::Docs(c) => render_one(tera, "docs_page.html", c.as_ref()),
             PageContent::DocsIndex(c) => render_one(tera, "docs_index.html", c),
         }
@@ -85,13 +87,12 @@ pub fn render(
             bytes,
         })
     })?;
-    for data in &model.data {
+    model.data.par_iter().try_for_each(|data| {
         sink(OutputFile {
             path: data.path.clone(),
             bytes: data.bytes.clone(),
-        })?;
-    }
-    Ok(())
+        })
+    })
 }
 
 fn render_one<T: Serialize>(tera: &Tera, template: &str, context: &T) -> anyhow::Result<Vec<u8>> {

@@ -93,7 +93,24 @@ pub struct RenderedMarkdown {
     pub anchor_checks: Vec<AnchorCheck>,
     /// Problems, in source order.
     pub problems: Vec<PageProblem>,
+    /// The page's text split at its headings of levels 1 to 3, for search.
+    pub sections: Vec<Section>,
 }
+
+/// The plain text of a page from one heading (levels 1 to 3) to the next. Code blocks are
+/// left out: they would swell the search index with identifiers nobody types.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Section {
+    /// The heading's id; empty for the text before the first heading.
+    pub id: String,
+    /// The heading's text; empty before the first heading.
+    pub title: String,
+    /// Words of the section, whitespace collapsed.
+    pub text: String,
+}
+
+/// Headings of this level or above start a search section.
+const SECTION_LEVEL: u8 = 3;
 
 /// Renders one page. `self_path` is the page's site path, used for same-page anchor checks.
 pub fn render(source: &str, self_path: &str, links: &dyn LinkResolver) -> RenderedMarkdown {
@@ -394,12 +411,20 @@ fn summary(text: &str) -> String {
 fn number_headings<'a>(events: Vec<Event<'a>>, page: &mut RenderedMarkdown) -> Vec<Event<'a>> {
     let mut out = Vec::with_capacity(events.len());
     let mut used: HashSet<String> = HashSet::new();
+    let mut section = Section::default();
     let mut iter = events.into_iter();
     while let Some(event) = iter.next() {
         let Event::Start(Tag::Heading {
             level, id, classes, ..
         }) = event
         else {
+            match &event {
+                Event::Text(t) | Event::Code(t) => push_words(&mut section.text, t),
+                Event::InlineHtml(t) => push_words(&mut section.text, &strip_tags(t)),
+                Event::SoftBreak | Event::HardBreak => push_words(&mut section.text, " "),
+                Event::End(end) if !is_inline(end) => push_words(&mut section.text, " "),
+                _ => {}
+            }
             out.push(event);
             continue;
         };
@@ -420,6 +445,11 @@ fn number_headings<'a>(events: Vec<Event<'a>>, page: &mut RenderedMarkdown) -> V
         let number = heading_number(level);
         if number == 1 && page.title.is_none() {
             page.title = Some(text.clone());
+        }
+        if number <= SECTION_LEVEL {
+            finish_section(&mut section, &mut page.sections);
+            section.id = id.clone();
+            section.title = text.clone();
         }
         page.toc.push(TocEntry {
             level: number,
@@ -444,7 +474,39 @@ fn number_headings<'a>(events: Vec<Event<'a>>, page: &mut RenderedMarkdown) -> V
             .into(),
         ));
     }
+    finish_section(&mut section, &mut page.sections);
     out
+}
+
+fn is_inline(end: &TagEnd) -> bool {
+    matches!(
+        end,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Link
+            | TagEnd::Image
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+    )
+}
+
+/// Appends text to a section, collapsing runs of whitespace to one space.
+fn push_words(text: &mut String, words: &str) {
+    for (i, word) in words.split(char::is_whitespace).enumerate() {
+        if i > 0 && !text.ends_with(' ') && !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(word);
+    }
+}
+
+fn finish_section(section: &mut Section, sections: &mut Vec<Section>) {
+    let mut done = std::mem::take(section);
+    done.text.truncate(done.text.trim_end().len());
+    if !done.title.is_empty() || !done.text.is_empty() {
+        sections.push(done);
+    }
 }
 
 fn heading_number(level: HeadingLevel) -> u8 {
@@ -521,7 +583,7 @@ fn expand_abbreviations<'a>(
                         if !plain.is_empty() {
                             out.push(Event::Text(CowStr::from(std::mem::take(&mut plain))));
                         }
-                        out.push(Event::Html(
+                        out.push(Event::InlineHtml(
                             format!(
                                 "<abbr title=\"{}\">{}</abbr>",
                                 escape_html(expansion),

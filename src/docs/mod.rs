@@ -110,6 +110,8 @@ pub struct DocPage {
     pub html: std::sync::Arc<str>,
     /// Headings, for the page's table of contents.
     pub toc: Vec<TocEntry>,
+    /// The page's text by section, for the search index.
+    pub sections: Vec<markdown::Section>,
     /// Where to edit the page's source, when the repository is known.
     pub edit_url: Option<String>,
     /// Whether the nav lists the page.
@@ -980,6 +982,7 @@ fn assemble(
             path: index.page_paths[i].clone(),
             html: rendered.html.into(),
             toc: rendered.toc,
+            sections: rendered.sections,
             edit_url: source.edit_url,
             in_nav: false,
             source: source.source,

@@ -23,6 +23,10 @@ pub struct PageMeta {
     pub assets: AssetLinks,
     /// href of the catalog index, where the header search box submits to without JavaScript.
     pub catalog_href: String,
+    /// href of the full search results page.
+    pub search_href: String,
+    /// URL prefix of the search index files (`search/` under the root).
+    pub search_index: String,
     /// href of the home page.
     pub home_href: String,
     /// "greenroom x.y.z", for the footer.
@@ -51,6 +55,8 @@ pub struct AssetLinks {
     pub highlight: String,
     /// Catalog filtering script.
     pub script: String,
+    /// The search box and results page script.
+    pub search: String,
 }
 
 /// A link to an entity, or the plain name of one that does not exist.
@@ -598,6 +604,15 @@ pub struct ProblemsPage {
     pub warnings: usize,
     /// Grouped by owner, then file.
     pub owners: Vec<OwnerProblems>,
+}
+
+/// `search/index.html`: the full results page, filled in by `search.js`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchPage {
+    /// Shared header data.
+    pub page: PageMeta,
+    /// href of the docs index, when there are docs (offered when JavaScript is off).
+    pub docs_href: Option<String>,
 }
 
 /// `404.html`.

@@ -71,7 +71,10 @@ pub fn diagnostics_json(diagnostics: &[Diagnostic]) -> Vec<u8> {
 pub fn sitemap(base_url: &str, pages: &[Page], pretty: bool) -> Vec<u8> {
     let base = base_url.trim_end_matches('/');
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    for page in pages.iter().filter(|p| p.path != "404.html") {
+    for page in pages
+        .iter()
+        .filter(|p| p.path != "404.html" && p.path != "search/index.html")
+    {
         let path = if pretty {
             page.path.strip_suffix("index.html").unwrap_or(&page.path)
         } else {

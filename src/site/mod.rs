@@ -29,6 +29,8 @@ pub struct AssetPaths {
     pub highlight: String,
     /// Catalog script.
     pub script: String,
+    /// Search script.
+    pub search: String,
 }
 
 /// The content of one page: its typed template context.
@@ -46,6 +48,8 @@ pub enum PageContent {
     Problems(ProblemsPage),
     /// `404.html`.
     NotFound(NotFoundPage),
+    /// `search/index.html`.
+    Search(SearchPage),
     /// A documentation page.
     Docs(Box<DocsPage>),
     /// `docs/index.html`.
@@ -112,6 +116,7 @@ pub fn build(input: &SiteInput<'_>) -> SiteModel {
         builder.catalog_index(),
         builder.problems(),
         builder.not_found(),
+        builder.search(),
     ];
     pages.extend(builder.facet_pages());
     if !input.docs.sites.is_empty() {
@@ -226,8 +231,11 @@ impl<'a> Builder<'a> {
                 style: linker.href(&assets.style),
                 highlight: linker.href(&assets.highlight),
                 script: linker.href(&assets.script),
+                search: linker.href(&assets.search),
             },
             catalog_href: linker.href("catalog/index.html"),
+            search_href: linker.href("search/index.html"),
+            search_index: format!("{}search/", linker.root()),
             home_href: linker.href("index.html"),
             generator: format!("greenroom {}", env!("CARGO_PKG_VERSION")),
         }
@@ -633,6 +641,24 @@ impl<'a> Builder<'a> {
             path: path.to_string(),
             content: PageContent::NotFound(NotFoundPage {
                 page: self.meta(&linker, "Page not found", "This page does not exist.", ""),
+            }),
+        }
+    }
+
+    fn search(&self) -> Page {
+        let path = "search/index.html";
+        let linker = self.linker(path);
+        Page {
+            path: path.to_string(),
+            content: PageContent::Search(SearchPage {
+                page: self.meta(
+                    &linker,
+                    "Search",
+                    "Search every entity and documentation page.",
+                    "",
+                ),
+                docs_href: (!self.input.docs.sites.is_empty())
+                    .then(|| linker.href("docs/index.html")),
             }),
         }
     }

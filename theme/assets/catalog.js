@@ -1,4 +1,4 @@
-/* greenroom: theme toggle, "/" to search, and instant catalog filtering.
+/* greenroom: theme toggle and instant catalog filtering (search lives in search.js).
  * Loaded in <head> without defer so the stored theme applies before first paint; everything
  * else waits for the DOM. Pages work without it. No innerHTML: user text goes in textContent. */
 (function () {
@@ -53,36 +53,6 @@
     button.hidden = false;
   }
 
-  /* ---------------------------------------------------------------- "/" focuses search */
-
-  function isTyping(target) {
-    if (!target || !target.tagName) return false;
-    var tag = target.tagName;
-    return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || target.isContentEditable;
-  }
-
-  function initSearchShortcut() {
-    var input = document.getElementById('site-search-input');
-    if (!input) return;
-    document.addEventListener('keydown', function (event) {
-      if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey) return;
-      if (isTyping(event.target)) return;
-      event.preventDefault();
-      input.focus();
-      input.select();
-    });
-    input.addEventListener('keydown', function (event) {
-      if (event.key === 'Escape') {
-        if (input.value) {
-          input.value = '';
-          input.dispatchEvent(new Event('input'));
-        } else {
-          input.blur();
-        }
-      }
-    });
-  }
-
   /* ---------------------------------------------------------------- catalog filters */
 
   function debounce(fn, ms) {
@@ -111,8 +81,9 @@
     var filtersEl = document.getElementById('catalog-filters');
     var countEl = document.getElementById('catalog-count');
     var emptyEl = document.getElementById('catalog-empty');
-    var input = document.getElementById('site-search-input');
+    var input = document.getElementById('catalog-filter');
     if (!table || !countEl) return;
+    if (input && input.form) input.form.hidden = false;
 
     var trs = table.tBodies[0] ? table.tBodies[0].rows : [];
     var total = trs.length;
@@ -220,7 +191,6 @@
     query = (params.get('q') || '').trim();
     if (input) {
       input.value = params.get('q') || '';
-      /* On this page the header search box filters in place. */
       var form = input.form;
       if (form) {
         form.addEventListener('submit', function (event) {
@@ -362,7 +332,6 @@
     initDocsNav();
     initThemeToggle();
     initTruncationTitles();
-    initSearchShortcut();
     initCatalog();
   }
 

@@ -1,0 +1,503 @@
+//! The search stage: catalog and docs → a search index split into small files, so the reader's
+//! first query downloads only the parts it needs (see ARCHITECTURE.md, *Search*).
+//!
+//! Search documents are entities (one each) and docs sections (one per heading of levels 1
+//! to 3, so a hit links to `page/#section`). Each document's fields are analysed with
+//! [`analyze::terms`] and scored the way elasticlunr scores them: a term's weight in a field is
+//! `boost × √count ÷ √(field length)`; the reader multiplies the sum over fields by the term's
+//! idf, `1 + ln(N ÷ (df + 1))`. The weights are summed at build time, so a posting is two
+//! numbers.
+//!
+//! Files, all JavaScript calling `__greenroomSearch(name, data)` so they load with `<script>`
+//! from `file://` too (where `fetch` is refused):
+//! - `search/manifest.js`: counts, the first term of every term shard, stop words.
+//! - `search/t/<n>.js`: postings of a range of terms, about [`SHARD_BYTES`] each.
+//! - `search/d/<n>.js`: display records of [`CHUNK_DOCS`] consecutive documents.
+//! - `search/facets.js`: kind, type and owner of every entity and where its documents start;
+//!   only the full results page loads it, to count facets over all hits.
+
+pub mod analyze;
+
+use crate::catalog::entity::{Entity, RelationType};
+use crate::catalog::refs::EntityRef;
+use crate::catalog::Catalog;
+use crate::docs::{DocPage, DocSet, DocSite};
+use crate::urls::{entity_path, relative_href};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// Indexed fields and their boosts, in the order of [`SearchDoc::fields`].
+pub const FIELDS: [(&str, f64); 4] = [
+    ("title", 10.0),
+    ("keywords", 4.0),
+    ("description", 2.0),
+    ("body", 1.0),
+];
+
+/// Entities outrank docs sections with the same words: a reader typing a service's name
+/// wants the service first, its docs next.
+pub const ENTITY_BOOST: f64 = 1.5;
+
+/// Postings kept per term: the heaviest ones. A term in more documents than this has so low
+/// an idf that the lighter hits would never reach a results page.
+pub const MAX_POSTINGS: usize = 150;
+
+/// Target size of a term shard, in bytes.
+pub const SHARD_BYTES: usize = 24 * 1024;
+
+/// Documents per display chunk.
+pub const CHUNK_DOCS: usize = 32;
+
+/// Characters of text kept per document for the result snippet.
+pub const SNIPPET_CHARS: usize = 320;
+
+/// What the search stage reads.
+#[derive(Debug, Clone, Copy)]
+pub struct SearchInput<'a> {
+    /// The resolved catalog.
+    pub catalog: &'a Catalog,
+    /// Rendered docs, with their text by section.
+    pub docs: &'a DocSet,
+    /// Whether hrefs drop `index.html`.
+    pub pretty_urls: bool,
+}
+
+/// One searchable thing: an entity or a docs section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchDoc {
+    /// What a result shows as its title.
+    pub title: String,
+    /// Site-relative href (with `#section` for docs).
+    pub href: String,
+    /// Kind of the entity (of the documented entity, for docs), lowercase.
+    pub kind: String,
+    /// Owner's display name, or empty.
+    pub owner: String,
+    /// A line under the title: `Component · service`, or `Site › Page`.
+    pub context: String,
+    /// The start of the text, for the snippet.
+    pub text: String,
+    /// Whether it comes from docs (else from the catalog).
+    pub from_docs: bool,
+    /// Index text per field of [`FIELDS`].
+    pub fields: [String; 4],
+}
+
+/// Facet values of one entity, and where its documents start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct EntityFacets {
+    kind: String,
+    spec_type: String,
+    owner: String,
+    first_doc: usize,
+}
+
+/// Sizes of the written index, for the build report and the benchmarks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SearchStats {
+    /// Documents indexed.
+    pub documents: usize,
+    /// Distinct terms.
+    pub terms: usize,
+    /// Term shard files.
+    pub term_shards: usize,
+    /// Display chunk files.
+    pub doc_chunks: usize,
+    /// Bytes of `manifest.js`.
+    pub manifest_bytes: usize,
+    /// Bytes of the largest term shard.
+    pub largest_shard_bytes: usize,
+    /// Bytes of the largest display chunk.
+    pub largest_chunk_bytes: usize,
+    /// Bytes of `facets.js`.
+    pub facets_bytes: usize,
+    /// Bytes of every search file together.
+    pub total_bytes: usize,
+}
+
+/// The index files and their sizes.
+#[derive(Debug, Clone, Default)]
+pub struct SearchIndex {
+    /// `(site path, contents)`, sorted by path.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// Sizes.
+    pub stats: SearchStats,
+}
+
+/// Builds the search index.
+pub fn build(input: &SearchInput<'_>) -> SearchIndex {
+    let (docs, entities) = documents(input);
+    let postings = postings(&docs);
+    write_files(&docs, &entities, &postings)
+}
+
+/// The search documents, in entity order; each entity's docs sections follow it.
+fn documents(input: &SearchInput<'_>) -> (Vec<SearchDoc>, Vec<EntityFacets>) {
+    let per_entity: Vec<Vec<SearchDoc>> = input
+        .catalog
+        .entities
+        .par_iter()
+        .map(|(entity_ref, entity)| {
+            let mut docs = vec![entity_doc(input, entity)];
+            if let Some(site) = input.docs.sites.get(entity_ref) {
+                let owner = docs[0].owner.clone();
+                for page in &site.pages {
+                    docs.extend(section_docs(input, entity_ref, &owner, site, page));
+                }
+            }
+            docs
+        })
+        .collect();
+    let mut facets = Vec::with_capacity(per_entity.len());
+    let mut all = Vec::new();
+    for (entity, docs) in input.catalog.entities.values().zip(per_entity) {
+        facets.push(EntityFacets {
+            kind: entity.kind.lower().to_string(),
+            spec_type: entity.spec_type.clone().unwrap_or_default(),
+            owner: docs[0].owner.clone(),
+            first_doc: all.len(),
+        });
+        all.extend(docs);
+    }
+    (all, facets)
+}
+
+fn label(catalog: &Catalog, target: &EntityRef) -> String {
+    match catalog.get(target) {
+        Some(entity) => entity.display_name().to_string(),
+        None => target.short(),
+    }
+}
+
+fn entity_doc(input: &SearchInput<'_>, entity: &Entity) -> SearchDoc {
+    let catalog = input.catalog;
+    let owner = entity
+        .owner()
+        .map(|o| label(catalog, o))
+        .unwrap_or_default();
+    let mut keywords: Vec<String> =
+        vec![entity.kind.as_str().to_string(), entity.namespace.clone()];
+    keywords.extend(entity.spec_type.clone());
+    keywords.extend(entity.lifecycle.clone());
+    if let Some(owner_ref) = entity.owner() {
+        keywords.push(owner_ref.name.clone());
+        keywords.push(owner.clone());
+    }
+    for system in entity.related(RelationType::PartOf) {
+        keywords.push(system.name.clone());
+        keywords.push(label(catalog, system));
+    }
+    keywords.extend(entity.tags.iter().cloned());
+    if let Some(profile) = &entity.profile {
+        keywords.extend(profile.display_name.clone());
+        keywords.extend(profile.email.clone());
+    }
+    let title = entity.display_name().to_string();
+    let mut title_field = title.clone();
+    if analyze::terms(&entity.name) != analyze::terms(&title) {
+        title_field.push(' ');
+        title_field.push_str(&entity.name);
+    }
+    let description = entity.description.clone().unwrap_or_default();
+    let context = match &entity.spec_type {
+        Some(t) => format!("{} · {t}", entity.kind.as_str()),
+        None => entity.kind.as_str().to_string(),
+    };
+    SearchDoc {
+        href: site_href(&entity_path(&entity.entity_ref), input.pretty_urls),
+        kind: entity.kind.lower().to_string(),
+        owner,
+        context,
+        text: snippet(&description),
+        from_docs: false,
+        fields: [title_field, keywords.join(" "), description, String::new()],
+        title,
+    }
+}
+
+fn section_docs(
+    input: &SearchInput<'_>,
+    entity_ref: &EntityRef,
+    owner: &str,
+    site: &DocSite,
+    page: &DocPage,
+) -> Vec<SearchDoc> {
+    let kind = entity_ref.kind.clone();
+    let page_href = site_href(&page.path, input.pretty_urls);
+    let mut docs: Vec<SearchDoc> = page
+        .sections
+        .iter()
+        .map(|section| {
+            let title = if section.title.is_empty() {
+                page.title.clone()
+            } else {
+                section.title.clone()
+            };
+            let href = if section.id.is_empty() {
+                page_href.clone()
+            } else {
+                format!("{page_href}#{}", section.id)
+            };
+            let context = if title == page.title {
+                site.site_name.clone()
+            } else {
+                format!("{} › {}", site.site_name, page.title)
+            };
+            SearchDoc {
+                href,
+                kind: kind.clone(),
+                owner: owner.to_string(),
+                context,
+                text: snippet(&section.text),
+                from_docs: true,
+                fields: [
+                    title.clone(),
+                    format!("{} {}", page.title, site.site_name),
+                    String::new(),
+                    section.text.clone(),
+                ],
+                title,
+            }
+        })
+        .collect();
+    if docs.is_empty() {
+        // A page with no text still deserves to be found by its title.
+        docs.push(SearchDoc {
+            title: page.title.clone(),
+            href: page_href,
+            kind,
+            owner: owner.to_string(),
+            context: site.site_name.clone(),
+            text: String::new(),
+            from_docs: true,
+            fields: [
+                page.title.clone(),
+                site.site_name.clone(),
+                String::new(),
+                String::new(),
+            ],
+        });
+    }
+    docs
+}
+
+/// A site path as the reader's links spell it (root-relative; `index.html` dropped when
+/// pretty URLs are on).
+fn site_href(path: &str, pretty: bool) -> String {
+    relative_href("index.html", path, pretty)
+}
+
+/// The first [`SNIPPET_CHARS`] characters, cut at a word.
+fn snippet(text: &str) -> String {
+    if text.chars().count() <= SNIPPET_CHARS {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(SNIPPET_CHARS).collect();
+    let cut = match cut.rfind(' ') {
+        Some(space) if space > SNIPPET_CHARS / 2 => &cut[..space],
+        _ => &cut[..],
+    };
+    format!("{}…", cut.trim_end())
+}
+
+/// A term's postings: `(document, weight × 100)` sorted by document, and its document
+/// frequency before [`MAX_POSTINGS`] cut the list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Postings {
+    df: usize,
+    docs: Vec<(u32, u32)>,
+}
+
+/// The weight of every term in one document, summed over fields.
+pub fn document_terms(doc: &SearchDoc) -> Vec<(String, u32)> {
+    let mut weights: HashMap<String, f64> = HashMap::new();
+    let prior = if doc.from_docs { 1.0 } else { ENTITY_BOOST };
+    for ((_, boost), text) in FIELDS.iter().zip(&doc.fields) {
+        let terms = analyze::terms(text);
+        if terms.is_empty() {
+            continue;
+        }
+        let norm = prior * boost / (terms.len() as f64).sqrt();
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for term in terms {
+            *counts.entry(term).or_default() += 1;
+        }
+        for (term, count) in counts {
+            *weights.entry(term).or_default() += norm * (count as f64).sqrt();
+        }
+    }
+    let mut terms: Vec<(String, u32)> = weights
+        .into_iter()
+        .map(|(term, weight)| (term, ((weight * 100.0).round() as u32).max(1)))
+        .collect();
+    terms.sort_unstable();
+    terms
+}
+
+fn postings(docs: &[SearchDoc]) -> BTreeMap<String, Postings> {
+    let per_doc: Vec<Vec<(String, u32)>> = docs.par_iter().map(document_terms).collect();
+    let mut by_term: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
+    for (doc, terms) in per_doc.into_iter().enumerate() {
+        for (term, weight) in terms {
+            by_term.entry(term).or_default().push((doc as u32, weight));
+        }
+    }
+    by_term
+        .into_par_iter()
+        .map(|(term, mut docs)| {
+            let df = docs.len();
+            if docs.len() > MAX_POSTINGS {
+                docs.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                docs.truncate(MAX_POSTINGS);
+                docs.sort_unstable();
+            }
+            (term, Postings { df, docs })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
+}
+
+fn wrap(name: &str, json: &str) -> Vec<u8> {
+    format!("__greenroomSearch({},{json});\n", json_string(name)).into_bytes()
+}
+
+fn json_string(text: &str) -> String {
+    serde_json::Value::from(text).to_string()
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    version: u32,
+    documents: usize,
+    chunk: usize,
+    fields: Vec<&'a str>,
+    stop: Vec<String>,
+    shards: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct FacetTable<'a> {
+    kinds: Vec<&'a str>,
+    types: Vec<&'a str>,
+    owners: Vec<&'a str>,
+    /// Per entity: first document, kind, type and owner indexes, flattened.
+    entities: Vec<usize>,
+}
+
+fn write_files(
+    docs: &[SearchDoc],
+    entities: &[EntityFacets],
+    postings: &BTreeMap<String, Postings>,
+) -> SearchIndex {
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut stats = SearchStats {
+        documents: docs.len(),
+        terms: postings.len(),
+        ..SearchStats::default()
+    };
+
+    let mut shard_starts: Vec<&str> = Vec::new();
+    let mut shard = String::new();
+    let mut flush = |shard: &mut String, files: &mut Vec<(String, Vec<u8>)>| {
+        if shard.is_empty() {
+            return;
+        }
+        let n = files.len();
+        let bytes = wrap(&format!("t{n}"), &format!("{{{shard}}}"));
+        stats.largest_shard_bytes = stats.largest_shard_bytes.max(bytes.len());
+        files.push((format!("search/t/{n}.js"), bytes));
+        shard.clear();
+    };
+    for (term, list) in postings {
+        if shard.is_empty() {
+            shard_starts.push(term);
+        } else {
+            shard.push(',');
+        }
+        shard.push_str(&json_string(term));
+        shard.push_str(":[");
+        shard.push_str(&list.df.to_string());
+        let mut previous = 0u32;
+        for (doc, weight) in &list.docs {
+            shard.push_str(&format!(",{},{weight}", doc - previous));
+            previous = *doc;
+        }
+        shard.push(']');
+        if shard.len() >= SHARD_BYTES {
+            flush(&mut shard, &mut files);
+        }
+    }
+    flush(&mut shard, &mut files);
+    stats.term_shards = files.len();
+
+    for (n, chunk) in docs.chunks(CHUNK_DOCS).enumerate() {
+        let records: Vec<serde_json::Value> = chunk
+            .iter()
+            .map(|d| {
+                serde_json::json!([
+                    d.title,
+                    d.href,
+                    d.kind,
+                    d.owner,
+                    d.context,
+                    d.text,
+                    u8::from(d.from_docs)
+                ])
+            })
+            .collect();
+        let json = serde_json::Value::Array(records).to_string();
+        let bytes = wrap(&format!("d{n}"), &json);
+        stats.largest_chunk_bytes = stats.largest_chunk_bytes.max(bytes.len());
+        files.push((format!("search/d/{n}.js"), bytes));
+        stats.doc_chunks += 1;
+    }
+
+    let mut kinds: Vec<&str> = entities.iter().map(|e| e.kind.as_str()).collect();
+    let mut types: Vec<&str> = entities.iter().map(|e| e.spec_type.as_str()).collect();
+    let mut owners: Vec<&str> = entities.iter().map(|e| e.owner.as_str()).collect();
+    for values in [&mut kinds, &mut types, &mut owners] {
+        values.sort_unstable();
+        values.dedup();
+    }
+    let position = |values: &[&str], value: &str| values.binary_search(&value).unwrap_or(0);
+    let table = FacetTable {
+        entities: entities
+            .iter()
+            .flat_map(|e| {
+                [
+                    e.first_doc,
+                    position(&kinds, &e.kind),
+                    position(&types, &e.spec_type),
+                    position(&owners, &e.owner),
+                ]
+            })
+            .collect(),
+        kinds,
+        types,
+        owners,
+    };
+    let facets = wrap("facets", &serde_json::to_string(&table).unwrap_or_default());
+    stats.facets_bytes = facets.len();
+    files.push(("search/facets.js".to_string(), facets));
+
+    let manifest = Manifest {
+        version: 1,
+        documents: docs.len(),
+        chunk: CHUNK_DOCS,
+        fields: FIELDS.iter().map(|(name, _)| *name).collect(),
+        stop: analyze::stop_words(),
+        shards: shard_starts,
+    };
+    let manifest = wrap(
+        "manifest",
+        &serde_json::to_string(&manifest).unwrap_or_default(),
+    );
+    stats.manifest_bytes = manifest.len();
+    files.push(("search/manifest.js".to_string(), manifest));
+
+    stats.total_bytes = files.iter().map(|(_, bytes)| bytes.len()).sum();
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    SearchIndex { files, stats }
+}

@@ -1,0 +1,375 @@
+//! Headless Chromium driven over the DevTools protocol, and a small static file server, for
+//! browser tests. The test command (`scripts/test.sh`) installs Chromium; a missing browser
+//! fails the test rather than skipping it.
+
+#![allow(dead_code)]
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+use tungstenite::{Message, WebSocket};
+
+/// How long any single wait may take before the test fails.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// One headless Chromium with one page (tab) attached.
+pub struct Browser {
+    child: Child,
+    _profile: tempfile::TempDir,
+    socket: WebSocket<TcpStream>,
+    session: String,
+    next_id: u64,
+}
+
+fn chromium_binary() -> PathBuf {
+    if let Ok(path) = std::env::var("CHROMIUM") {
+        return PathBuf::from(path);
+    }
+    for name in [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ] {
+        for dir in std::env::var("PATH").unwrap_or_default().split(':') {
+            let candidate = Path::new(dir).join(name);
+            if candidate.is_file() {
+                return candidate;
+            }
+        }
+    }
+    panic!(
+        "browser tests need Chromium: run scripts/test.sh (it installs it), \
+         or `apt-get install -y chromium`, or set CHROMIUM=/path/to/chrome"
+    );
+}
+
+impl Browser {
+    /// Starts Chromium with a fresh profile and opens a blank page.
+    pub fn launch() -> Browser {
+        let profile = tempfile::tempdir().expect("profile folder");
+        let mut child = Command::new(chromium_binary())
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-dev-shm-usage",
+                "--allow-file-access-from-files",
+                "--window-size=1280,900",
+                "--remote-debugging-port=0",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg("about:blank")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start chromium");
+        let stderr = child.stderr.take().expect("chromium stderr");
+        let (found, wait) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut sent = false;
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("DevTools listening on ") {
+                    if !sent {
+                        let _ = found.send(url.trim().to_string());
+                        sent = true;
+                    }
+                }
+            }
+        });
+        let url = match wait.recv_timeout(PATIENCE) {
+            Ok(url) => url,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("chromium did not start within {PATIENCE:?}");
+            }
+        };
+        let address = url
+            .trim_start_matches("ws://")
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let stream = TcpStream::connect(&address).expect("connect to chromium");
+        stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
+        let (socket, _) = tungstenite::client(url.as_str(), stream).expect("devtools handshake");
+        let mut browser = Browser {
+            child,
+            _profile: profile,
+            socket,
+            session: String::new(),
+            next_id: 0,
+        };
+        let target = browser.call("Target.createTarget", json!({"url": "about:blank"}));
+        let target_id = target["targetId"].as_str().expect("target id").to_string();
+        let attached = browser.call(
+            "Target.attachToTarget",
+            json!({"targetId": target_id, "flatten": true}),
+        );
+        browser.session = attached["sessionId"]
+            .as_str()
+            .expect("session id")
+            .to_string();
+        browser.call("Page.enable", json!({}));
+        browser.call("Runtime.enable", json!({}));
+        browser
+    }
+
+    /// Sends one DevTools command to the page (or the browser, before a page is attached) and
+    /// returns its result.
+    pub fn call(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        let mut message = json!({"id": id, "method": method, "params": params});
+        if !self.session.is_empty() {
+            message["sessionId"] = json!(self.session);
+        }
+        self.socket
+            .send(Message::text(message.to_string()))
+            .expect("send to chromium");
+        let started = Instant::now();
+        loop {
+            assert!(
+                started.elapsed() < PATIENCE,
+                "no answer to {method} within {PATIENCE:?}"
+            );
+            let reply = self.socket.read().expect("read from chromium");
+            let Message::Text(text) = reply else { continue };
+            let value: Value = serde_json::from_str(text.as_str()).expect("devtools json");
+            if value["id"] == json!(id) {
+                if let Some(error) = value.get("error") {
+                    panic!("{method} failed: {error}");
+                }
+                return value["result"].clone();
+            }
+        }
+    }
+
+    /// Evaluates JavaScript in the page (awaiting promises) and returns its value.
+    pub fn eval(&mut self, expression: &str) -> Value {
+        let result = self.call(
+            "Runtime.evaluate",
+            json!({"expression": expression, "returnByValue": true, "awaitPromise": true}),
+        );
+        if let Some(details) = result.get("exceptionDetails") {
+            panic!("script failed: {expression}\n{details}");
+        }
+        result["result"]["value"].clone()
+    }
+
+    /// Waits until `expression` is truthy and returns its value.
+    pub fn wait_for(&mut self, expression: &str) -> Value {
+        let started = Instant::now();
+        loop {
+            let value = self.eval(expression);
+            let truthy = !(value.is_null()
+                || value == json!(false)
+                || value == json!(0)
+                || value == json!(""));
+            if truthy {
+                return value;
+            }
+            assert!(
+                started.elapsed() < PATIENCE,
+                "waited {PATIENCE:?} for: {expression}\nlocation: {}",
+                self.eval("location.href")
+            );
+            std::thread::sleep(Duration::from_millis(40));
+        }
+    }
+
+    /// Opens a URL and waits for the page (and its deferred scripts) to load.
+    pub fn goto(&mut self, url: &str) {
+        self.call("Page.navigate", json!({"url": url}));
+        self.wait_for(&format!(
+            "document.readyState === 'complete' && location.href.startsWith({})",
+            json!(url.split('?').next().unwrap_or(url))
+        ));
+    }
+
+    /// Types text into the focused element, one character at a time, as a reader would.
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.call("Input.insertText", json!({"text": c.to_string()}));
+        }
+    }
+
+    /// Presses and releases a key: `ArrowDown`, `ArrowUp`, `Enter`, `Escape` or `/`.
+    pub fn press(&mut self, key: &str) {
+        let (code, key_code, text) = match key {
+            "ArrowDown" => ("ArrowDown", 40, ""),
+            "ArrowUp" => ("ArrowUp", 38, ""),
+            "Enter" => ("Enter", 13, "\r"),
+            "Escape" => ("Escape", 27, ""),
+            "/" => ("Slash", 191, "/"),
+            other => panic!("no key mapping for {other}"),
+        };
+        let mut down = json!({"type": "keyDown", "key": key, "code": code,
+            "windowsVirtualKeyCode": key_code, "nativeVirtualKeyCode": key_code});
+        if !text.is_empty() {
+            down["text"] = json!(text);
+        }
+        self.call("Input.dispatchKeyEvent", down);
+        self.call(
+            "Input.dispatchKeyEvent",
+            json!({"type": "keyUp", "key": key, "code": code,
+                "windowsVirtualKeyCode": key_code, "nativeVirtualKeyCode": key_code}),
+        );
+    }
+
+    /// Clicks the middle of the first element matching `selector`, with the mouse.
+    pub fn click(&mut self, selector: &str) {
+        let rect = self.wait_for(&format!(
+            "(() => {{ const e = document.querySelector({}); if (!e) return null; \
+             e.scrollIntoView({{block: 'center'}}); const r = e.getBoundingClientRect(); \
+             return r.width > 0 ? [r.x + r.width / 2, r.y + r.height / 2] : null; }})()",
+            json!(selector)
+        ));
+        let (x, y) = (rect[0].clone(), rect[1].clone());
+        for kind in ["mousePressed", "mouseReleased"] {
+            self.call(
+                "Input.dispatchMouseEvent",
+                json!({"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1}),
+            );
+        }
+    }
+
+    /// A PNG screenshot of the viewport.
+    pub fn screenshot(&mut self, path: &Path) {
+        let shot = self.call("Page.captureScreenshot", json!({"format": "png"}));
+        let data = shot["data"].as_str().unwrap_or_default();
+        let bytes = decode_base64(data);
+        std::fs::write(path, bytes).expect("write screenshot");
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn decode_base64(text: &str) -> Vec<u8> {
+    let value = |c: u8| -> u32 {
+        match c {
+            b'A'..=b'Z' => (c - b'A') as u32,
+            b'a'..=b'z' => (c - b'a' + 26) as u32,
+            b'0'..=b'9' => (c - b'0' + 52) as u32,
+            b'+' => 62,
+            _ => 63,
+        }
+    };
+    let clean: Vec<u8> = text.bytes().filter(|c| *c != b'=').collect();
+    let mut out = Vec::with_capacity(clean.len() * 3 / 4);
+    for chunk in clean.chunks(4) {
+        let mut n = 0u32;
+        for (i, c) in chunk.iter().enumerate() {
+            n |= value(*c) << (18 - 6 * i);
+        }
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&bytes[..chunk.len().saturating_sub(1)]);
+    }
+    out
+}
+
+/// A static file server for a built site, on a free port of 127.0.0.1, serving the site under
+/// `prefix` (e.g. `/` or `/portal/`). No directory index: folders answer 404, as a bucket does.
+pub struct StaticServer {
+    /// `http://127.0.0.1:PORT` plus the prefix.
+    pub base: String,
+}
+
+impl StaticServer {
+    /// Serves `dir` until the test process ends.
+    pub fn start(dir: &Path, prefix: &str) -> StaticServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        let dir = dir.to_path_buf();
+        let prefix = prefix.to_string();
+        let base = format!("http://127.0.0.1:{port}{prefix}");
+        std::thread::spawn(move || {
+            for stream in listener.incoming().map_while(Result::ok) {
+                let dir = dir.clone();
+                let prefix = prefix.clone();
+                std::thread::spawn(move || serve_one(stream, &dir, &prefix));
+            }
+        });
+        StaticServer { base }
+    }
+}
+
+fn serve_one(mut stream: TcpStream, dir: &Path, prefix: &str) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut request = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buffer) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => request.extend_from_slice(&buffer[..n]),
+        }
+    }
+    let head = String::from_utf8_lossy(&request).to_string();
+    let target = head.split_whitespace().nth(1).unwrap_or("/");
+    let path = target.split(['?', '#']).next().unwrap_or("/");
+    let file = path
+        .strip_prefix(prefix)
+        .map(percent_decode)
+        .filter(|p| !p.split('/').any(|part| part == ".."))
+        .map(|p| dir.join(p))
+        .filter(|p| p.is_file());
+    let (status, body, kind) = match file.and_then(|f| std::fs::read(&f).ok().map(|b| (f, b))) {
+        Some((file, body)) => ("200 OK", body, content_type(&file)),
+        None => (
+            "404 Not Found",
+            std::fs::read(dir.join("404.html")).unwrap_or_default(),
+            "text/html; charset=utf-8",
+        ),
+    };
+    let header = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(header.as_bytes());
+    let _ = stream.write_all(&body);
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(n) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
+                out.push(n);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).to_string()
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "xml" => "application/xml",
+        _ => "application/octet-stream",
+    }
+}
