@@ -55,7 +55,7 @@ fn triples(value: &Value) -> Vec<(String, String, String)> {
 
 fn wait_for_hits_matching(browser: &mut Browser, query: &str) {
     browser.wait_for(&format!(
-        "document.querySelector('#site-search-input').value === {} && \
+        "document.querySelector('#search-panel').dataset.query === {} && \
          !document.querySelector('#search-panel').hidden && {PANEL_HITS}.length > 0",
         json!(query)
     ));

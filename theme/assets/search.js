@@ -344,6 +344,7 @@
         panel.textContent = '';
         options = [];
         active = -1;
+        panel.setAttribute('data-query', query);
         if (!list.length) { showMessage('No results for “' + query + '”'); return; }
         list.forEach(function (record, i) {
           var a = el('a', 'search-hit');
