@@ -109,7 +109,7 @@ fn small_portal() -> Portal {
     );
     portal.write(
         "repos/app/docs/index.md",
-        "# Thing handbook\n\nIntro words about policies.\n\n## Install steps\n\nRun the installer; it may mention zephyr in passing among many other words here.\n\n```sh\ncodeonlyword --flag\n```\n\n### Deeper detail\n\nStill inside install.\n\n## Configure\n\nSettings live in *config* files.\n",
+        "# Thing handbook\n\nIntro words about policies.\n\n## Install steps\n\nRun the installer; it may mention zephyr in passing among many other words here.\n\n```sh\ncodeonlyword --flag\n```\n\n#### Deeper detail\n\nStill inside install.\n\n## Configure\n\nSettings live in *config* files.\n",
     );
     portal.build(&[]).assert_code(0);
     portal
@@ -163,7 +163,7 @@ fn docs_are_indexed_by_section_without_code() {
     assert_eq!(
         install[5],
         "Run the installer; it may mention zephyr in passing among many other words here. Deeper detail Still inside install.",
-        "an h3 stays inside its h2 section"
+        "an h4 stays inside its h2 section"
     );
     assert_eq!(install[6], 1);
     let configure = index.record(&format!("{page}#configure"));
