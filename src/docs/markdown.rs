@@ -450,6 +450,10 @@ fn number_headings<'a>(events: Vec<Event<'a>>, page: &mut RenderedMarkdown) -> V
             finish_section(&mut section, &mut page.sections);
             section.id = id.clone();
             section.title = text.clone();
+        } else {
+            push_words(&mut section.text, " ");
+            push_words(&mut section.text, &text);
+            push_words(&mut section.text, " ");
         }
         page.toc.push(TocEntry {
             level: number,
