@@ -67,7 +67,10 @@ impl Index {
             .chunks(2)
             .map(|pair| {
                 doc += pair[0];
-                let href = self.records[doc as usize][1].as_str().unwrap_or("").to_string();
+                let href = self.records[doc as usize][1]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string();
                 (href, pair[1])
             })
             .collect();
@@ -95,7 +98,12 @@ fn small_portal() -> Portal {
         "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-a\n  title: Team Alpha\nspec:\n  type: team\n  children: []\n---\n",
     );
     yaml += &component("zephyr-router", "Zephyr Router", "Routes requests.", "");
-    yaml += &component("plain-service", "Plain Service", "Talks to zephyr sometimes.", "");
+    yaml += &component(
+        "plain-service",
+        "Plain Service",
+        "Talks to zephyr sometimes.",
+        "",
+    );
     yaml += &component(
         "documented",
         "Documented Thing",
@@ -130,7 +138,10 @@ fn titles_outrank_descriptions_and_docs_bodies() {
         ],
         "{zephyr:?}"
     );
-    assert!(zephyr[0].1 > 3 * zephyr[1].1, "title ≫ description: {zephyr:?}");
+    assert!(
+        zephyr[0].1 > 3 * zephyr[1].1,
+        "title ≫ description: {zephyr:?}"
+    );
     // The owner's name and title are keywords of what it owns.
     let alpha = index.postings("alpha");
     assert!(alpha
@@ -159,7 +170,10 @@ fn docs_are_indexed_by_section_without_code() {
     assert_eq!(install[0], "Install steps");
     assert_eq!(install[2], "component");
     assert_eq!(install[3], "Team Alpha");
-    assert_eq!(install[4], "Thing Docs › Home", "the nav title is the page title");
+    assert_eq!(
+        install[4], "Thing Docs › Home",
+        "the nav title is the page title"
+    );
     assert_eq!(
         install[5],
         "Run the installer; it may mention zephyr in passing among many other words here. Deeper detail Still inside install.",
@@ -168,7 +182,10 @@ fn docs_are_indexed_by_section_without_code() {
     assert_eq!(install[6], 1);
     let configure = index.record(&format!("{page}#configure"));
     assert_eq!(configure[5], "Settings live in config files.");
-    assert!(index.postings("codeonlyword").is_empty(), "code blocks are not indexed");
+    assert!(
+        index.postings("codeonlyword").is_empty(),
+        "code blocks are not indexed"
+    );
     let entity = index.record("catalog/default/component/documented/index.html");
     assert_eq!(entity[4], "Component · service");
     assert_eq!(entity[6], 0);
@@ -197,17 +214,27 @@ fn a_large_portal_is_split_into_bounded_shards() {
         .map(|s| s.as_str().expect("term"))
         .collect();
     assert!(starts.len() > 3, "{} shards", starts.len());
-    assert!(starts.windows(2).all(|w| w[0] < w[1]), "shards in term order");
+    assert!(
+        starts.windows(2).all(|w| w[0] < w[1]),
+        "shards in term order"
+    );
     for (n, shard) in index.shards.iter().enumerate() {
         assert_eq!(shard.keys().next().map(String::as_str), Some(starts[n]));
         if let Some(next) = starts.get(n + 1) {
-            assert!(shard.keys().all(|k| k.as_str() < *next), "shard {n} overlaps");
+            assert!(
+                shard.keys().all(|k| k.as_str() < *next),
+                "shard {n} overlaps"
+            );
         }
         let bytes = site.read(&format!("search/t/{n}.js")).len();
         assert!(bytes < 40 * 1024, "shard {n} is {bytes} bytes");
     }
     // A common word keeps its document frequency but only the heaviest postings.
-    let shared = index.shards.iter().find_map(|s| s.get("shared")).expect("shared");
+    let shared = index
+        .shards
+        .iter()
+        .find_map(|s| s.get("shared"))
+        .expect("shared");
     assert_eq!(shared[0], 1500);
     assert_eq!((shared.len() - 1) / 2, 150);
     assert_eq!(index.postings("term77q").len(), 1);
@@ -218,7 +245,10 @@ fn a_large_portal_is_split_into_bounded_shards() {
         .count();
     assert_eq!(chunks, 1500usize.div_ceil(32));
     let (_, facets) = index_file(&site, "search/facets.js");
-    assert_eq!(facets["entities"].as_array().expect("table").len(), 1500 * 4);
+    assert_eq!(
+        facets["entities"].as_array().expect("table").len(),
+        1500 * 4
+    );
     assert_eq!(facets["kinds"], serde_json::json!(["component"]));
 }
 
@@ -245,7 +275,10 @@ fn without_javascript_the_search_box_leads_to_the_catalog() {
     let site = portal.site();
     for page in site.html_files() {
         let html = site.read(&page);
-        let forms: Vec<&str> = html.match_indices("<form class=\"site-search\"").map(|(i, _)| &html[i..]).collect();
+        let forms: Vec<&str> = html
+            .match_indices("<form class=\"site-search\"")
+            .map(|(i, _)| &html[i..])
+            .collect();
         assert_eq!(forms.len(), 1, "{page} has one header search form");
         let action = attribute_values(forms[0], "action")[0].clone();
         let target = if page == "404.html" {

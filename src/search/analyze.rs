@@ -9,32 +9,31 @@
 //! (`deploy` finds `deployment`).
 
 use elasticlunr::lang::English;
-use elasticlunr::{Language, Pipeline};
+use elasticlunr::Language;
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::sync::LazyLock;
 
-thread_local! {
-    /// The elasticlunr English pipeline without its stemmer: only the stop-word filter remains.
-    /// Per thread, because elasticlunr's pipeline steps are not `Sync`.
-    static PIPELINE: Pipeline = {
-        let mut pipeline = English::new().make_pipeline();
-        pipeline
-            .queue
-            .retain(|step| step.name() == "stopWordFilter");
-        pipeline
-    };
-}
-
-fn run_pipeline(words: Vec<String>) -> Vec<String> {
-    PIPELINE.with(|pipeline| pipeline.run(words))
-}
+/// The words elasticlunr's English pipeline drops (its stop-word filter), asked once. The
+/// pipeline itself is not `Sync` and takes owned strings, so the index checks this set instead
+/// of running it per word.
+static STOP_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    let mut pipeline = English::new().make_pipeline();
+    pipeline
+        .queue
+        .retain(|step| step.name() == "stopWordFilter");
+    STOP_WORD_CANDIDATES
+        .iter()
+        .copied()
+        .filter(|word| pipeline.run(vec![word.to_string()]).is_empty())
+        .collect()
+});
 
 /// The English stop words, shipped to the reader in the manifest so queries drop the same words.
 pub fn stop_words() -> Vec<String> {
-    // The filter keeps its list private: ship the candidates it drops.
-    STOP_WORD_CANDIDATES
-        .iter()
-        .filter(|word| run_pipeline(vec![word.to_string()]).is_empty())
-        .map(|word| word.to_string())
-        .collect()
+    let mut words: Vec<String> = STOP_WORDS.iter().map(|w| w.to_string()).collect();
+    words.sort_unstable();
+    words
 }
 
 /// Every word elasticlunr's English filter has dropped in any release; only those it still
@@ -52,41 +51,48 @@ const STOP_WORD_CANDIDATES: &[&str] = &[
     "who", "whom", "why", "will", "with", "would", "yet", "you", "your",
 ];
 
-/// Splits text into raw words: runs of letters, digits, `_` and inner `.` (`v1.2`, `node.js`),
-/// lowercased. Everything else separates words, so `payments-api`, `acme/checkout` and
-/// `team:payments` give their parts.
-pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+/// Splits already-lowercased text into words: runs of letters, digits, `_` and inner `.`
+/// (`v1.2`, `node.js`). Everything else separates words, so `payments-api`, `acme/checkout`
+/// and `team:payments` give their parts.
+fn split_words(lower: &str) -> impl Iterator<Item = &str> {
+    lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
         .map(|word| word.trim_matches('.'))
         .filter(|word| !word.is_empty())
-        .map(str::to_lowercase)
 }
 
-/// The index terms of a text, in order, with stop words removed and plurals folded.
-pub fn terms(text: &str) -> Vec<String> {
-    run_pipeline(words(text).collect())
-        .into_iter()
+/// The index terms of an already-lowercased text, in order: words without stop words, plurals
+/// folded. Borrows from `lower` except for a folded `-ies` word.
+pub fn lowercase_terms(lower: &str) -> impl Iterator<Item = Cow<'_, str>> {
+    split_words(lower)
+        .filter(|word| !STOP_WORDS.contains(word))
         .map(fold_plural)
+}
+
+/// The index terms of a text, in order.
+pub fn terms(text: &str) -> Vec<String> {
+    lowercase_terms(&text.to_lowercase())
+        .map(Cow::into_owned)
         .collect()
 }
 
 /// Porter's step 1a, the only stemming both sides do: `policies` → `policy`, `classes` →
 /// `class`, `services` → `service`; `status`, `analysis` and `access` are left alone.
-pub fn fold_plural(term: String) -> String {
+pub fn fold_plural(term: &str) -> Cow<'_, str> {
     let chars = term.chars().count();
     if chars > 4 && term.ends_with("ies") {
-        format!("{}y", &term[..term.len() - 3])
+        Cow::Owned(format!("{}y", &term[..term.len() - 3]))
     } else if term.ends_with("sses") {
-        term[..term.len() - 2].to_string()
+        Cow::Borrowed(&term[..term.len() - 2])
     } else if chars > 3
         && term.ends_with('s')
         && !term.ends_with("ss")
         && !term.ends_with("us")
         && !term.ends_with("is")
     {
-        term[..term.len() - 1].to_string()
+        Cow::Borrowed(&term[..term.len() - 1])
     } else {
-        term
+        Cow::Borrowed(term)
     }
 }
 
@@ -96,7 +102,8 @@ mod tests {
 
     #[test]
     fn words_split_on_punctuation_but_keep_versions() {
-        let got: Vec<String> = words("Payments-API: acme/checkout v1.2 node.js. Café_x").collect();
+        let lower = "Payments-API: acme/checkout v1.2 node.js. Café_x".to_lowercase();
+        let got: Vec<&str> = split_words(&lower).collect();
         assert_eq!(
             got,
             ["payments", "api", "acme", "checkout", "v1.2", "node.js", "café_x"]

@@ -25,7 +25,9 @@ use crate::docs::{DocPage, DocSet, DocSite};
 use crate::urls::{entity_path, relative_href};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt::Write as _;
 
 /// Indexed fields and their boosts, in the order of [`SearchDoc::fields`].
 pub const FIELDS: [(&str, f64); 4] = [
@@ -63,9 +65,9 @@ pub struct SearchInput<'a> {
     pub pretty_urls: bool,
 }
 
-/// One searchable thing: an entity or a docs section.
+/// One searchable thing: an entity or a docs section. Index text borrows from the docs.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SearchDoc {
+pub struct SearchDoc<'a> {
     /// What a result shows as its title.
     pub title: String,
     /// Site-relative href (with `#section` for docs).
@@ -81,7 +83,7 @@ pub struct SearchDoc {
     /// Whether it comes from docs (else from the catalog).
     pub from_docs: bool,
     /// Index text per field of [`FIELDS`].
-    pub fields: [String; 4],
+    pub fields: [Cow<'a, str>; 4],
 }
 
 /// Facet values of one entity, and where its documents start.
@@ -133,8 +135,8 @@ pub fn build(input: &SearchInput<'_>) -> SearchIndex {
 }
 
 /// The search documents, in entity order; each entity's docs sections follow it.
-fn documents(input: &SearchInput<'_>) -> (Vec<SearchDoc>, Vec<EntityFacets>) {
-    let per_entity: Vec<Vec<SearchDoc>> = input
+fn documents<'a>(input: &SearchInput<'a>) -> (Vec<SearchDoc<'a>>, Vec<EntityFacets>) {
+    let per_entity: Vec<Vec<SearchDoc<'a>>> = input
         .catalog
         .entities
         .par_iter()
@@ -170,7 +172,7 @@ fn label(catalog: &Catalog, target: &EntityRef) -> String {
     }
 }
 
-fn entity_doc(input: &SearchInput<'_>, entity: &Entity) -> SearchDoc {
+fn entity_doc<'a>(input: &SearchInput<'a>, entity: &Entity) -> SearchDoc<'a> {
     let catalog = input.catalog;
     let owner = entity
         .owner()
@@ -211,21 +213,26 @@ fn entity_doc(input: &SearchInput<'_>, entity: &Entity) -> SearchDoc {
         context,
         text: snippet(&description),
         from_docs: false,
-        fields: [title_field, keywords.join(" "), description, String::new()],
+        fields: [
+            title_field.into(),
+            keywords.join(" ").into(),
+            description.into(),
+            Cow::Borrowed(""),
+        ],
         title,
     }
 }
 
-fn section_docs(
-    input: &SearchInput<'_>,
+fn section_docs<'a>(
+    input: &SearchInput<'a>,
     entity_ref: &EntityRef,
     owner: &str,
-    site: &DocSite,
-    page: &DocPage,
-) -> Vec<SearchDoc> {
+    site: &'a DocSite,
+    page: &'a DocPage,
+) -> Vec<SearchDoc<'a>> {
     let kind = entity_ref.kind.clone();
     let page_href = site_href(&page.path, input.pretty_urls);
-    let mut docs: Vec<SearchDoc> = page
+    let mut docs: Vec<SearchDoc<'a>> = page
         .sections
         .iter()
         .map(|section| {
@@ -252,10 +259,10 @@ fn section_docs(
                 text: snippet(&section.text),
                 from_docs: true,
                 fields: [
-                    title.clone(),
-                    format!("{} {}", page.title, site.site_name),
-                    String::new(),
-                    section.text.clone(),
+                    title.clone().into(),
+                    format!("{} {}", page.title, site.site_name).into(),
+                    Cow::Borrowed(""),
+                    Cow::Borrowed(section.text.as_str()),
                 ],
                 title,
             }
@@ -272,10 +279,10 @@ fn section_docs(
             text: String::new(),
             from_docs: true,
             fields: [
-                page.title.clone(),
-                site.site_name.clone(),
-                String::new(),
-                String::new(),
+                Cow::Borrowed(page.title.as_str()),
+                Cow::Borrowed(site.site_name.as_str()),
+                Cow::Borrowed(""),
+                Cow::Borrowed(""),
             ],
         });
     }
@@ -309,41 +316,69 @@ struct Postings {
     docs: Vec<(u32, u32)>,
 }
 
-/// The weight of every term in one document, summed over fields.
-pub fn document_terms(doc: &SearchDoc) -> Vec<(String, u32)> {
-    let mut weights: HashMap<String, f64> = HashMap::new();
+/// The weight of every term in one document, summed over fields, as integer hundredths.
+pub fn document_terms(doc: &SearchDoc<'_>) -> Vec<(String, u32)> {
     let prior = if doc.from_docs { 1.0 } else { ENTITY_BOOST };
+    let mut weights: HashMap<String, f64> = HashMap::new();
     for ((_, boost), text) in FIELDS.iter().zip(&doc.fields) {
-        let terms = analyze::terms(text);
+        if text.is_empty() {
+            continue;
+        }
+        let lower = text.to_lowercase();
+        let mut terms: Vec<Cow<'_, str>> = analyze::lowercase_terms(&lower).collect();
         if terms.is_empty() {
             continue;
         }
         let norm = prior * boost / (terms.len() as f64).sqrt();
-        let mut counts: HashMap<String, usize> = HashMap::new();
-        for term in terms {
-            *counts.entry(term).or_default() += 1;
-        }
-        for (term, count) in counts {
-            *weights.entry(term).or_default() += norm * (count as f64).sqrt();
+        terms.sort_unstable();
+        for run in terms.chunk_by(|a, b| a == b) {
+            let weight = norm * (run.len() as f64).sqrt();
+            match weights.get_mut(run[0].as_ref()) {
+                Some(total) => *total += weight,
+                None => {
+                    weights.insert(run[0].to_string(), weight);
+                }
+            }
         }
     }
-    let mut terms: Vec<(String, u32)> = weights
+    weights
         .into_iter()
         .map(|(term, weight)| (term, ((weight * 100.0).round() as u32).max(1)))
-        .collect();
-    terms.sort_unstable();
-    terms
+        .collect()
 }
 
-fn postings(docs: &[SearchDoc]) -> BTreeMap<String, Postings> {
-    let per_doc: Vec<Vec<(String, u32)>> = docs.par_iter().map(document_terms).collect();
+/// Documents analysed per parallel task.
+const DOCS_PER_TASK: usize = 2048;
+
+/// Postings of every term, sorted by term. Each task indexes a run of consecutive documents
+/// into its own map; merging the maps in task order keeps every list sorted by document.
+fn postings(docs: &[SearchDoc<'_>]) -> Vec<(String, Postings)> {
+    let maps: Vec<HashMap<String, Vec<(u32, u32)>>> = docs
+        .par_chunks(DOCS_PER_TASK)
+        .enumerate()
+        .map(|(task, chunk)| {
+            let mut local: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
+            for (i, doc) in chunk.iter().enumerate() {
+                let id = (task * DOCS_PER_TASK + i) as u32;
+                for (term, weight) in document_terms(doc) {
+                    local.entry(term).or_default().push((id, weight));
+                }
+            }
+            local
+        })
+        .collect();
     let mut by_term: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
-    for (doc, terms) in per_doc.into_iter().enumerate() {
-        for (term, weight) in terms {
-            by_term.entry(term).or_default().push((doc as u32, weight));
+    for map in maps {
+        for (term, list) in map {
+            match by_term.get_mut(&term) {
+                Some(all) => all.extend(list),
+                None => {
+                    by_term.insert(term, list);
+                }
+            }
         }
     }
-    by_term
+    let mut terms: Vec<(String, Postings)> = by_term
         .into_par_iter()
         .map(|(term, mut docs)| {
             let df = docs.len();
@@ -354,9 +389,9 @@ fn postings(docs: &[SearchDoc]) -> BTreeMap<String, Postings> {
             }
             (term, Postings { df, docs })
         })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect()
+        .collect();
+    terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    terms
 }
 
 fn wrap(name: &str, json: &str) -> Vec<u8> {
@@ -387,9 +422,9 @@ struct FacetTable<'a> {
 }
 
 fn write_files(
-    docs: &[SearchDoc],
+    docs: &[SearchDoc<'_>],
     entities: &[EntityFacets],
-    postings: &BTreeMap<String, Postings>,
+    postings: &[(String, Postings)],
 ) -> SearchIndex {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut stats = SearchStats {
@@ -421,7 +456,7 @@ fn write_files(
         shard.push_str(&list.df.to_string());
         let mut previous = 0u32;
         for (doc, weight) in &list.docs {
-            shard.push_str(&format!(",{},{weight}", doc - previous));
+            let _ = write!(shard, ",{},{weight}", doc - previous);
             previous = *doc;
         }
         shard.push(']');
@@ -432,27 +467,31 @@ fn write_files(
     flush(&mut shard, &mut files);
     stats.term_shards = files.len();
 
-    for (n, chunk) in docs.chunks(CHUNK_DOCS).enumerate() {
-        let records: Vec<serde_json::Value> = chunk
-            .iter()
-            .map(|d| {
-                serde_json::json!([
-                    d.title,
-                    d.href,
-                    d.kind,
-                    d.owner,
-                    d.context,
-                    d.text,
-                    u8::from(d.from_docs)
-                ])
-            })
-            .collect();
-        let json = serde_json::Value::Array(records).to_string();
-        let bytes = wrap(&format!("d{n}"), &json);
-        stats.largest_chunk_bytes = stats.largest_chunk_bytes.max(bytes.len());
-        files.push((format!("search/d/{n}.js"), bytes));
-        stats.doc_chunks += 1;
-    }
+    let chunks: Vec<(String, Vec<u8>)> = docs
+        .par_chunks(CHUNK_DOCS)
+        .enumerate()
+        .map(|(n, chunk)| {
+            let records: Vec<serde_json::Value> = chunk
+                .iter()
+                .map(|d| {
+                    serde_json::json!([
+                        d.title,
+                        d.href,
+                        d.kind,
+                        d.owner,
+                        d.context,
+                        d.text,
+                        u8::from(d.from_docs)
+                    ])
+                })
+                .collect();
+            let json = serde_json::Value::Array(records).to_string();
+            (format!("search/d/{n}.js"), wrap(&format!("d{n}"), &json))
+        })
+        .collect();
+    stats.doc_chunks = chunks.len();
+    stats.largest_chunk_bytes = chunks.iter().map(|(_, b)| b.len()).max().unwrap_or(0);
+    files.extend(chunks);
 
     let mut kinds: Vec<&str> = entities.iter().map(|e| e.kind.as_str()).collect();
     let mut types: Vec<&str> = entities.iter().map(|e| e.spec_type.as_str()).collect();
