@@ -10,6 +10,7 @@ pub mod config;
 pub mod diag;
 pub mod discover;
 pub mod docs;
+pub mod graph;
 pub mod highlight;
 pub mod output;
 pub mod paths;
