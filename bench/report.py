@@ -13,11 +13,19 @@ results_path, versions_path, runs, peer_runs = sys.argv[1:5]
 
 runs_by_label = defaultdict(list)
 facts = {}
+index_sizes = {}  # size -> (search bytes, html pages)
+probes = defaultdict(list)  # size -> [(query, bytes, files, first ms, median ms, max ms)]
 with open(results_path) as results:
     for line in results:
         fields = line.rstrip("\n").split("\t")
         if fields[0].startswith("facts-"):
             facts[fields[0][6:]] = (int(fields[1] or 0), int(fields[2] or 0))
+        elif fields[0].startswith("index-"):
+            index_sizes[fields[0][6:]] = (int(fields[1]), int(fields[2]))
+        elif fields[0].startswith("search-"):
+            probes[fields[0][7:]].append(
+                (fields[1], int(fields[2]), int(fields[3]), *(float(x) for x in fields[4:7]))
+            )
         else:
             runs_by_label[fields[0]].append(tuple(float(x) for x in fields[1:4]))
 
@@ -130,10 +138,30 @@ if single and any(median(label) for label, _ in peers):
             )
     out.append("")
 
+if probes:
+    out.append("## Search\n")
+    out.append(
+        "Index size on disk, and for each query typed into the header box of the home page in "
+        "headless Chromium (cache off, served from localhost): the index bytes downloaded until "
+        "its results showed, and the time from a keystroke to its results on screen. The first "
+        "keystroke loads term shards; later ones mostly reuse them.\n"
+    )
+    out.append("| size | index | per page | query | first-query download | files | first keystroke | later keystrokes (median / max) |")
+    out.append("|---|---:|---:|---|---:|---:|---:|---:|")
+    for size, _ in SIZES:
+        total, html = index_sizes.get(size, (0, 0))
+        for query, size_bytes, files, first, med, worst in probes.get(size, []):
+            per_page = f"{total / html / 1024:.1f} KiB" if html else "–"
+            out.append(
+                f"| {size} | {total / 1048576:.1f} MiB | {per_page} | {query} | {size_bytes / 1024:.0f} KiB | "
+                f"{files} | {first:.0f} ms | {med:.1f} / {worst:.0f} ms |"
+            )
+    out.append("")
+
 out.append("## Not measured yet\n")
 out.append(
-    "Incremental rebuild after one page edit (arrives with `serve --watch`), search index "
-    "bytes (with search) and the graph time share (with graphs).\n"
+    "Incremental rebuild after one page edit (arrives with `serve --watch`) and the graph time "
+    "share (with graphs).\n"
 )
 out.append("## How to reproduce\n")
 out.append("```sh\nbench/run.sh            # RUNS=3 by default; SIZES, PEER_RUNS, NO_PEERS to narrow it\n```")

@@ -104,7 +104,8 @@ measure() {
 install_peers
 command -v bc >/dev/null || { apt-get install -y -qq bc >/dev/null; }
 log "building greenroom (release)"
-cargo build -q --release --locked --bin greenroom --example gen-org
+cargo build -q --release --locked --bin greenroom --example gen-org --example search-probe
+command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 GREENROOM=$ROOT/target/release/greenroom
 
 for size in $SIZES; do
@@ -126,6 +127,16 @@ for size in $SIZES; do
     : >"$RESULTS"
     measure "greenroom-build-$size" "$RUNS" "$GREENROOM" build "$org" --out "{out}"
     measure "greenroom-check-$size" "$RUNS" "$GREENROOM" check "$org"
+    # Search, on the last build's output: index size, and in Chromium the bytes a first query
+    # downloads and the time per keystroke.
+    site=$OUTS/greenroom-build-$size-$RUNS
+    if [ "$size" != single ] && [ -d "$site/search" ]; then
+        printf 'index-%s\t%s\t%s\n' "$size" "$(du -sb "$site/search" | cut -f1)" \
+            "$(find "$site" -name '*.html' | wc -l)" >>"$RESULTS"
+        "$ROOT/target/release/examples/search-probe" "$site" payments deploy "kafka consumer lag" rollback |
+            sed "s/^/search-$size\t/" >>"$RESULTS"
+        log "search measured on $size"
+    fi
     if [ "$size" = single ] && [ -z "${NO_PEERS:-}" ]; then
         peers=$org/peers
         measure "hugo-single" "$PEER_RUNS" hugo --quiet -s "$peers/hugo" -d "{out}"
