@@ -40,7 +40,10 @@ fn main() {
         let mut typed = String::new();
         for c in query.chars() {
             typed.push(c);
-            let before = browser.eval("window.__probe.times.length").as_u64().unwrap_or(0);
+            let before = browser
+                .eval("window.__probe.times.length")
+                .as_u64()
+                .unwrap_or(0);
             browser.type_text(&c.to_string());
             browser.wait_for(&format!(
                 "window.__probe.times.length > {before} && \
