@@ -41,6 +41,10 @@ pub fn assets(theme: &Theme) -> (AssetPaths, Vec<OutputFile>) {
         })
         .collect();
     files.push(OutputFile {
+        path: "assets/graph.css".to_string(),
+        bytes: crate::graph::stylesheet().as_bytes().to_vec(),
+    });
+    files.push(OutputFile {
         path: "assets/highlight.css".to_string(),
         bytes: crate::highlight::stylesheet().into_bytes(),
     });
@@ -58,6 +62,7 @@ pub fn assets(theme: &Theme) -> (AssetPaths, Vec<OutputFile>) {
         highlight: versioned("assets/highlight.css"),
         script: versioned("assets/catalog.js"),
         search: versioned("assets/search.js"),
+        graph: versioned("assets/graph.css"),
     };
     (paths, files)
 }

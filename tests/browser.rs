@@ -257,3 +257,23 @@ fn search_works_from_file_urls_and_shows_hostile_titles_as_text() {
         .wait_for("location.href.endsWith('/catalog/default/component/hostile-widget/index.html')");
     assert_eq!(browser.eval("typeof window.__pwned"), json!("undefined"));
 }
+
+#[test]
+fn relation_graph_is_visible_and_its_nodes_navigate() {
+    let portal = portal();
+    let server = StaticServer::start(&portal.out, "/");
+    let mut browser = Browser::launch();
+    browser.goto(&format!(
+        "{}catalog/default/component/payments-gateway/index.html",
+        server.base
+    ));
+    let size = browser.eval(
+        "(() => { const r = document.querySelector('svg.graph').getBoundingClientRect(); \
+         return [Math.round(r.width) > 200, Math.round(r.height) > 100, \
+         getComputedStyle(document.querySelector('svg.graph')).visibility]; })()",
+    );
+    assert_eq!(size, json!([true, true, "visible"]));
+    browser.click("svg.graph a[href$='group/team-payments/index.html']");
+    browser
+        .wait_for("location.pathname.endsWith('/catalog/default/group/team-payments/index.html')");
+}

@@ -24,7 +24,7 @@ pub fn render_svg(spec: &GraphSpec) -> String {
     };
     let _ = write!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="graph {direction}" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label=""#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="graph {direction}" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="group" aria-label=""#,
         w = num(lay.width),
         h = num(lay.height),
     );

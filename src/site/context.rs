@@ -57,6 +57,8 @@ pub struct AssetLinks {
     pub script: String,
     /// The search box and results page script.
     pub search: String,
+    /// Graph stylesheet (shapes, colours, light and dark).
+    pub graph: String,
 }
 
 /// A link to an entity, or the plain name of one that does not exist.
@@ -461,6 +463,19 @@ pub struct EntityPage {
     pub diagnostics: Vec<DiagnosticView>,
     /// href of the entity's documentation (its own, or that of its `techdocs-entity`).
     pub docs_href: Option<String>,
+    /// The relation neighbourhood, drawn; `None` without relations.
+    pub graph: Option<GraphView>,
+}
+
+/// A graph drawn at build time. Both strings are SVG whose text `graph/` escaped, inserted as is.
+#[derive(Debug, Clone, Serialize)]
+pub struct GraphView {
+    /// The drawing.
+    pub svg: String,
+    /// The legend for its kinds.
+    pub legend: String,
+    /// Entities left out of the drawing; the page lists every relation under `#graph-all`.
+    pub hidden: usize,
 }
 
 /// One page of an entity's documentation (TechDocs).

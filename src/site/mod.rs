@@ -6,6 +6,7 @@
 
 pub mod context;
 mod export;
+pub mod graphs;
 use crate::urls;
 
 use crate::catalog::relations::owned_by_group_tree;
@@ -31,6 +32,8 @@ pub struct AssetPaths {
     pub script: String,
     /// Search script.
     pub search: String,
+    /// Graph stylesheet.
+    pub graph: String,
 }
 
 /// The content of one page: its typed template context.
@@ -232,6 +235,7 @@ impl<'a> Builder<'a> {
                 highlight: linker.href(&assets.highlight),
                 script: linker.href(&assets.script),
                 search: linker.href(&assets.search),
+                graph: linker.href(&assets.graph),
             },
             catalog_href: linker.href("catalog/index.html"),
             search_href: linker.href("search/index.html"),
@@ -730,6 +734,11 @@ impl<'a> Builder<'a> {
                 location_targets,
                 diagnostics,
                 docs_href: self.docs_href(&linker, entity),
+                graph: graphs::neighbourhood(self.catalog, &linker, entity).map(|g| GraphView {
+                    svg: g.svg,
+                    legend: g.legend,
+                    hidden: g.hidden,
+                }),
             })),
             path,
         }

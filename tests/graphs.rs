@@ -1,0 +1,128 @@
+//! Relation graphs on entity pages: every SVG parses, shows the expected nodes and edges, links
+//! only to pages that exist, and keeps hostile names as text.
+
+mod common;
+
+use common::{example_org_dir, resolve_link, Portal, Site};
+use std::collections::BTreeSet;
+
+/// The graph SVGs of a page (the legend is not one).
+fn graphs(html: &str) -> Vec<&str> {
+    html.match_indices("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"graph graph-")
+        .map(|(start, _)| {
+            let end = html[start..].find("</svg>").expect("closed svg") + start + 6;
+            &html[start..end]
+        })
+        .collect()
+}
+
+/// `(node titles, edge titles)` of one SVG.
+fn parts(svg: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+    let doc = roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("{e}\n{svg:.300}"));
+    let title_of = |class: &str| -> BTreeSet<String> {
+        doc.descendants()
+            .filter(|n| n.has_tag_name("g"))
+            .filter(|n| {
+                n.attribute("class")
+                    .is_some_and(|c| c.split(' ').next() == Some(class))
+            })
+            .filter_map(|n| {
+                n.children()
+                    .find(|c| c.has_tag_name("title"))
+                    .and_then(|t| t.text())
+                    .map(str::to_string)
+            })
+            .collect()
+    };
+    (title_of("node"), title_of("edge"))
+}
+
+fn portal() -> Portal {
+    let portal = Portal::copy_of(&example_org_dir());
+    portal.write(
+        "repos/hostile/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: hostile-widget\n  title: \"<img src=x onerror=alert(1)> ]]> & co\"\nspec:\n  type: service\n  lifecycle: experimental\n  owner: group:default/team-payments\n  dependsOn: [component:default/payments-gateway]\n",
+    );
+    portal.build(&[]).assert_code(0);
+    portal
+}
+
+#[test]
+fn entity_pages_draw_their_neighbourhood() {
+    let portal = portal();
+    let site = portal.site();
+    let (nodes, edges) =
+        parts(graphs(&site.read("catalog/default/component/payments-gateway/index.html"))[0]);
+    for expected in [
+        "Payments Gateway",
+        "Payments Team",
+        "Checkout & Orders",
+        "Payments REST API",
+        "Ledger gRPC API",
+        "Fraud Scoring",
+    ] {
+        assert!(
+            nodes.contains(expected),
+            "{expected} missing from {nodes:?}"
+        );
+    }
+    for expected in [
+        "Payments Team ownerOf Payments Gateway",
+        "Checkout & Orders hasPart Payments Gateway",
+        "Payments Gateway providesApi Payments REST API",
+        "Payments Gateway consumesApi Ledger gRPC API",
+        "Payments Gateway dependsOn Fraud Scoring",
+    ] {
+        assert!(
+            edges.contains(expected),
+            "{expected} missing from {edges:?}"
+        );
+    }
+    // Inverse relations are drawn in their forward direction.
+    assert!(
+        edges.contains("<img src=x onerror=alert(1)> ]]> & co dependsOn Payments Gateway"),
+        "{edges:?}"
+    );
+}
+
+#[test]
+fn every_graph_parses_and_links_to_existing_pages() {
+    let portal = portal();
+    let site = portal.site();
+    let mut drawn = 0;
+    for page in site.html_files() {
+        let html = site.read(&page);
+        for svg in graphs(&html) {
+            drawn += 1;
+            let doc = roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("{page}: {e}"));
+            for link in doc.descendants().filter(|n| n.has_tag_name("a")) {
+                let href = link.attribute("href").expect("href");
+                if let Some(fragment) = href.strip_prefix('#') {
+                    assert!(
+                        html.contains(&format!("id=\"{fragment}\"")),
+                        "{page}: {href}"
+                    );
+                } else {
+                    let target = resolve_link(&page, href).unwrap_or_default();
+                    assert!(site.exists(&target), "{page}: {href} → {target}");
+                }
+            }
+        }
+    }
+    assert!(drawn > 70, "only {drawn} graphs");
+}
+
+#[test]
+fn hostile_names_are_text_in_graphs() {
+    let portal = portal();
+    let site: Site = portal.site();
+    let html = site.read("catalog/default/component/hostile-widget/index.html");
+    let svg = graphs(&html)[0];
+    let doc = roxmltree::Document::parse(svg).expect("parses");
+    assert!(doc.descendants().all(|n| !n.has_tag_name("img")));
+    let (nodes, _) = parts(svg);
+    assert!(
+        nodes.contains("<img src=x onerror=alert(1)> ]]> & co"),
+        "{nodes:?}"
+    );
+}
