@@ -145,7 +145,7 @@ fn output_parses_with_nodes_links_and_edges() {
         root.tag_name().namespace(),
         Some("http://www.w3.org/2000/svg")
     );
-    assert_eq!(root.attribute("role"), Some("img"));
+    assert_eq!(root.attribute("role"), Some("group"));
     assert_eq!(root.attribute("aria-label"), Some("Relations"));
     let (w, h) = (
         root.attribute("width").unwrap(),

@@ -558,7 +558,12 @@ pub fn unescape_html(text: &str) -> String {
     while let Some(position) = rest.find('&') {
         out.push_str(&rest[..position]);
         rest = &rest[position..];
-        let Some(end) = rest[..rest.len().min(12)].find(';') else {
+        let Some(end) = rest
+            .char_indices()
+            .take_while(|(i, _)| *i < 12)
+            .find(|(_, c)| *c == ';')
+            .map(|(i, _)| i)
+        else {
             out.push('&');
             rest = &rest[1..];
             continue;
