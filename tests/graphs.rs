@@ -43,8 +43,22 @@ fn portal() -> Portal {
         "repos/hostile/catalog-info.yaml",
         "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: hostile-widget\n  title: \"<img src=x onerror=alert(1)> ]]> & co\"\nspec:\n  type: service\n  lifecycle: experimental\n  owner: group:default/team-payments\n  dependsOn: [component:default/payments-gateway]\n",
     );
-    portal.build(&[]).assert_code(0);
+    portal.write(
+        "repos/loop/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: loop-a\nspec:\n  type: team\n  parent: loop-b\n  children: [loop-b]\n---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: loop-b\nspec:\n  type: team\n  parent: loop-a\n  children: [loop-a]\n",
+    );
+    let run = portal.build(&[]);
+    run.assert_no_crash();
+    assert!(portal.site().exists("index.html"), "{}", run.describe());
     portal
+}
+
+/// The diagrams of an entity page after its neighbourhood graph, by heading.
+fn diagram(html: &str, heading: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+    let start = html
+        .find(&format!(">{heading}</h2>"))
+        .unwrap_or_else(|| panic!("no {heading} section"));
+    parts(graphs(&html[start..])[0])
 }
 
 #[test]
@@ -125,4 +139,49 @@ fn hostile_names_are_text_in_graphs() {
         nodes.contains("<img src=x onerror=alert(1)> ]]> & co"),
         "{nodes:?}"
     );
+}
+
+#[test]
+fn systems_and_groups_get_their_diagrams() {
+    let portal = portal();
+    let site = portal.site();
+    let system = site.read("catalog/default/system/checkout/index.html");
+    let (nodes, edges) = diagram(&system, "System diagram");
+    assert!(
+        edges.contains("Checkout & Orders hasPart Payments Gateway"),
+        "{edges:?}"
+    );
+    assert!(
+        edges.contains("Payments Gateway providesApi Payments REST API"),
+        "{edges:?}"
+    );
+    assert!(
+        nodes.contains("Storefront BFF"),
+        "consumers outside the system: {nodes:?}"
+    );
+
+    let domain = site.read("catalog/default/domain/commerce/index.html");
+    let (nodes, _) = diagram(&domain, "Domain diagram");
+    assert!(
+        nodes.contains("Checkout & Orders") && nodes.contains("Cart Service"),
+        "{nodes:?}"
+    );
+
+    let group = site.read("catalog/default/group/team-payments/index.html");
+    let (nodes, edges) = diagram(&group, "Org chart");
+    assert!(nodes.contains("Acme Fresh"), "up to the root: {nodes:?}");
+    assert!(
+        edges.contains("Checkout & Payments parentOf Payments Team"),
+        "{edges:?}"
+    );
+    let (_, edges) = diagram(&group, "Ownership");
+    assert!(
+        edges.contains("Payments Team ownerOf Ledger database"),
+        "{edges:?}"
+    );
+
+    // A parent loop draws, once each.
+    let looped = site.read("catalog/default/group/loop-a/index.html");
+    let (nodes, _) = diagram(&looped, "Org chart");
+    assert_eq!(nodes.len(), 2, "{nodes:?}");
 }

@@ -46,8 +46,20 @@ pub fn render_svg(spec: &GraphSpec) -> String {
     out.push_str("</g>");
 
     if lay.edges.iter().any(|e| e.label_at.is_some()) {
+        // A label on more than three edges would crowd the drawing: it is drawn once, and every
+        // edge's tooltip still names its relation.
+        let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+        for edge in &lay.edges {
+            *counts.entry(edge.label.as_str()).or_default() += 1;
+        }
+        let mut drawn: std::collections::BTreeSet<&str> = Default::default();
         out.push_str(r#"<g class="edge-labels">"#);
         for edge in &lay.edges {
+            let label = edge.label.as_str();
+            let crowded = counts.get(label).is_some_and(|n| *n > 3);
+            if !drawn.insert(label) && crowded {
+                continue;
+            }
             if let Some(at) = edge.label_at {
                 let _ = write!(
                     out,

@@ -689,3 +689,22 @@ fn stylesheet_covers_both_themes() {
     }
     assert_eq!(css.matches('{').count(), css.matches('}').count());
 }
+
+#[test]
+fn a_label_on_many_edges_is_drawn_once_but_kept_in_every_tooltip() {
+    let ids = ["hub", "a", "b", "c", "d", "e"];
+    let edges = ids[1..]
+        .iter()
+        .map(|to| edge("hub", to, "hasPart"))
+        .collect();
+    let svg = render_svg(&spec(components(&ids), edges, Direction::TopToBottom));
+    assert_eq!(svg.matches("class=\"edge-label\"").count(), 1, "{svg}");
+    assert_eq!(
+        svg.matches(" hasPart ").count(),
+        5,
+        "every edge's title names it"
+    );
+    let few = vec![edge("hub", "a", "dependsOn"), edge("hub", "b", "dependsOn")];
+    let svg = render_svg(&spec(components(&ids[..3]), few, Direction::TopToBottom));
+    assert_eq!(svg.matches("class=\"edge-label\"").count(), 2);
+}

@@ -465,6 +465,17 @@ pub struct EntityPage {
     pub docs_href: Option<String>,
     /// The relation neighbourhood, drawn; `None` without relations.
     pub graph: Option<GraphView>,
+    /// Kind-specific diagrams: a system's or domain's parts; a group's org chart and ownership.
+    pub diagrams: Vec<DiagramView>,
+}
+
+/// A titled diagram on an entity page.
+#[derive(Debug, Clone, Serialize)]
+pub struct DiagramView {
+    /// Section heading.
+    pub heading: String,
+    /// The drawing and its legend.
+    pub graph: GraphView,
 }
 
 /// A graph drawn at build time. Both strings are SVG whose text `graph/` escaped, inserted as is.

@@ -97,18 +97,6 @@ pub fn neighbourhood(catalog: &Catalog, linker: &Linker, entity: &Entity) -> Opt
             label: label.as_str().to_string(),
         });
     }
-    // A label on more than three edges would crowd the drawing: keep it on the first only.
-    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
-    for edge in &edges {
-        *counts.entry(edge.label.clone()).or_default() += 1;
-    }
-    let mut seen: std::collections::BTreeSet<String> = Default::default();
-    for edge in &mut edges {
-        let crowded = counts.get(&edge.label).is_some_and(|n| *n > 3);
-        if !seen.insert(edge.label.clone()) && crowded {
-            edge.label.clear();
-        }
-    }
     if hidden > 0 {
         nodes.push(GraphNode {
             id: "+more".to_string(),
@@ -142,4 +130,217 @@ pub fn neighbourhood(catalog: &Catalog, linker: &Linker, entity: &Entity) -> Opt
         legend: graph::legend_svg(&kinds),
         hidden,
     })
+}
+
+/// Nodes drawn in a diagram before the rest collapse into "+N more".
+pub const MAX_DIAGRAM_NODES: usize = 40;
+
+/// A diagram under construction: entities by ref, edges by id, a cap on nodes.
+struct Diagram<'c> {
+    catalog: &'c Catalog,
+    linker: &'c Linker,
+    focus: &'c EntityRef,
+    nodes: Vec<EntityRef>,
+    edges: Vec<GraphEdge>,
+    hidden: usize,
+}
+
+impl<'c> Diagram<'c> {
+    fn new(catalog: &'c Catalog, linker: &'c Linker, focus: &'c EntityRef) -> Self {
+        Diagram {
+            catalog,
+            linker,
+            focus,
+            nodes: vec![focus.clone()],
+            edges: Vec::new(),
+            hidden: 0,
+        }
+    }
+
+    /// Adds a node unless the diagram is full; says whether it is in the diagram.
+    fn add(&mut self, node: &EntityRef) -> bool {
+        if self.nodes.contains(node) {
+            return true;
+        }
+        if self.nodes.len() >= MAX_DIAGRAM_NODES {
+            self.hidden += 1;
+            return false;
+        }
+        self.nodes.push(node.clone());
+        true
+    }
+
+    fn has(&self, node: &EntityRef) -> bool {
+        self.nodes.contains(node)
+    }
+
+    fn edge(&mut self, from: &EntityRef, to: &EntityRef, label: RelationType) {
+        if self.has(from) && self.has(to) && from != to {
+            self.edges.push(GraphEdge {
+                from: from.to_string(),
+                to: to.to_string(),
+                label: label.as_str().to_string(),
+            });
+        }
+    }
+
+    fn draw(self, title: String, more_href: &str) -> DrawnGraph {
+        let mut nodes: Vec<GraphNode> = self
+            .nodes
+            .iter()
+            .map(|n| node(self.catalog, self.linker, n, n == self.focus))
+            .collect();
+        let mut edges = self.edges;
+        if self.hidden > 0 {
+            nodes.push(GraphNode {
+                id: "+more".to_string(),
+                label: format!("+{} more", self.hidden),
+                kind: NodeKind::More,
+                href: Some(more_href.to_string()),
+                focus: false,
+                subtitle: None,
+            });
+            edges.push(GraphEdge {
+                from: self.focus.to_string(),
+                to: "+more".to_string(),
+                label: String::new(),
+            });
+        }
+        let kinds: Vec<NodeKind> = nodes.iter().map(|n| n.kind).collect();
+        let direction = if nodes.len() > 8 {
+            Direction::LeftToRight
+        } else {
+            Direction::TopToBottom
+        };
+        DrawnGraph {
+            svg: graph::render_svg(&GraphSpec {
+                nodes,
+                edges,
+                direction,
+                title,
+            }),
+            legend: graph::legend_svg(&kinds),
+            hidden: self.hidden,
+        }
+    }
+}
+
+/// A system's (or domain's) parts, the APIs they provide and consume, and the consumers of its
+/// APIs outside it. `None` when it has no parts.
+pub fn system_diagram(catalog: &Catalog, linker: &Linker, system: &Entity) -> Option<DrawnGraph> {
+    let me = &system.entity_ref;
+    let parts: Vec<&EntityRef> = system.related(RelationType::HasPart).collect();
+    if parts.is_empty() {
+        return None;
+    }
+    let mut diagram = Diagram::new(catalog, linker, me);
+    for part in &parts {
+        diagram.add(part);
+        diagram.edge(me, part, RelationType::HasPart);
+    }
+    // A domain's diagram goes one level further: its systems' parts.
+    let mut parts: Vec<&EntityRef> = parts;
+    if system.kind == Kind::Domain {
+        let systems = parts.clone();
+        for sub in systems {
+            let Some(sub_entity) = catalog.get(sub) else {
+                continue;
+            };
+            for part in sub_entity.related(RelationType::HasPart) {
+                if diagram.add(part) {
+                    diagram.edge(sub, part, RelationType::HasPart);
+                    parts.push(part);
+                }
+            }
+        }
+    }
+    for part in &parts {
+        let Some(entity) = catalog.get(part) else {
+            continue;
+        };
+        for relation in &entity.relations {
+            use RelationType::*;
+            match relation.kind {
+                ProvidesApi | ConsumesApi | DependsOn if diagram.has(&relation.target) => {
+                    diagram.edge(part, &relation.target, relation.kind)
+                }
+                ApiConsumedBy => {
+                    // Drawn only when the consumer fitted under the cap.
+                    diagram.add(&relation.target);
+                    diagram.edge(&relation.target, part, ConsumesApi);
+                }
+                _ => {}
+            }
+        }
+    }
+    let title = format!("Diagram of {}", system.display_name());
+    Some(diagram.draw(title, "#parts-title"))
+}
+
+/// A group's place in the org: its parents up to the root and its children.
+pub fn org_chart(catalog: &Catalog, linker: &Linker, group: &Entity) -> Option<DrawnGraph> {
+    let me = &group.entity_ref;
+    let mut diagram = Diagram::new(catalog, linker, me);
+    let mut current = group;
+    // Parent loops end where a group is already drawn.
+    while let Some(parent) = current.related(RelationType::ChildOf).next() {
+        if diagram.has(parent) || !diagram.add(parent) {
+            diagram.edge(parent, &current.entity_ref, RelationType::ParentOf);
+            break;
+        }
+        diagram.edge(parent, &current.entity_ref, RelationType::ParentOf);
+        match catalog.get(parent) {
+            Some(next) => current = next,
+            None => break,
+        }
+    }
+    for child in group.related(RelationType::ParentOf) {
+        if diagram.add(child) {
+            diagram.edge(me, child, RelationType::ParentOf);
+        }
+    }
+    if diagram.nodes.len() < 2 {
+        return None;
+    }
+    Some(diagram.draw(
+        format!("Org chart around {}", group.display_name()),
+        "#org-title",
+    ))
+}
+
+/// What a group and its child groups own.
+pub fn ownership(catalog: &Catalog, linker: &Linker, group: &Entity) -> Option<DrawnGraph> {
+    let me = &group.entity_ref;
+    let mut diagram = Diagram::new(catalog, linker, me);
+    let owners: Vec<&Entity> = std::iter::once(group)
+        .chain(
+            group
+                .related(RelationType::ParentOf)
+                .filter_map(|child| catalog.get(child)),
+        )
+        .collect();
+    for owner in &owners[1..] {
+        if diagram.add(&owner.entity_ref) {
+            diagram.edge(me, &owner.entity_ref, RelationType::ParentOf);
+        }
+    }
+    let mut owned = 0;
+    for owner in &owners {
+        for target in owner.related(RelationType::OwnerOf) {
+            if target.kind == "group" || target.kind == "user" {
+                continue;
+            }
+            owned += 1;
+            if diagram.add(target) {
+                diagram.edge(&owner.entity_ref, target, RelationType::OwnerOf);
+            }
+        }
+    }
+    if owned == 0 {
+        return None;
+    }
+    Some(diagram.draw(
+        format!("What {} owns", group.display_name()),
+        "#owned-title",
+    ))
 }

@@ -649,6 +649,33 @@ impl<'a> Builder<'a> {
         }
     }
 
+    fn diagrams(&self, linker: &Linker, entity: &Entity) -> Vec<DiagramView> {
+        let drawn = match entity.kind {
+            Kind::System | Kind::Domain => vec![(
+                if entity.kind == Kind::System {
+                    "System diagram"
+                } else {
+                    "Domain diagram"
+                },
+                graphs::system_diagram(self.catalog, linker, entity),
+            )],
+            Kind::Group => vec![
+                ("Org chart", graphs::org_chart(self.catalog, linker, entity)),
+                ("Ownership", graphs::ownership(self.catalog, linker, entity)),
+            ],
+            _ => Vec::new(),
+        };
+        drawn
+            .into_iter()
+            .filter_map(|(heading, graph)| {
+                graph.map(|g| DiagramView {
+                    heading: heading.to_string(),
+                    graph: graph_view(g),
+                })
+            })
+            .collect()
+    }
+
     fn search(&self) -> Page {
         let path = "search/index.html";
         let linker = self.linker(path);
@@ -734,11 +761,8 @@ impl<'a> Builder<'a> {
                 location_targets,
                 diagnostics,
                 docs_href: self.docs_href(&linker, entity),
-                graph: graphs::neighbourhood(self.catalog, &linker, entity).map(|g| GraphView {
-                    svg: g.svg,
-                    legend: g.legend,
-                    hidden: g.hidden,
-                }),
+                graph: graphs::neighbourhood(self.catalog, &linker, entity).map(graph_view),
+                diagrams: self.diagrams(&linker, entity),
             })),
             path,
         }
@@ -1204,4 +1228,12 @@ fn location_targets(raw: &Value) -> Vec<String> {
         targets.extend(list.iter().filter_map(Value::as_str).map(str::to_string));
     }
     targets
+}
+
+fn graph_view(drawn: graphs::DrawnGraph) -> GraphView {
+    GraphView {
+        svg: drawn.svg,
+        legend: drawn.legend,
+        hidden: drawn.hidden,
+    }
 }
