@@ -185,3 +185,38 @@ fn systems_and_groups_get_their_diagrams() {
     let (nodes, _) = diagram(&looped, "Org chart");
     assert_eq!(nodes.len(), 2, "{nodes:?}");
 }
+
+#[test]
+fn the_home_page_maps_domains_systems_and_owners_within_a_cap() {
+    let portal = Portal::empty();
+    let mut yaml = String::from("apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: owners\nspec:\n  type: team\n  children: []\n");
+    for d in 0..12 {
+        yaml += &format!("---\napiVersion: backstage.io/v1alpha1\nkind: Domain\nmetadata:\n  name: domain-{d:02}\nspec:\n  owner: owners\n");
+        for s in 0..8 {
+            yaml += &format!("---\napiVersion: backstage.io/v1alpha1\nkind: System\nmetadata:\n  name: system-{d:02}-{s}\nspec:\n  owner: owners\n  domain: domain-{d:02}\n");
+        }
+    }
+    portal.write("repos/org/catalog-info.yaml", yaml);
+    portal.build(&[]).assert_code(0);
+    let site = portal.site();
+    let home = site.read("index.html");
+    let svg = graphs(&home)[0];
+    let (nodes, edges) = parts(svg);
+    assert_eq!(
+        svg.matches("<g class=\"node ").count(),
+        8 + 8 * 5 + 8 + 1 + 1,
+        "8 domains, 5 systems each, a \"+3 more\" per domain, \"+4 more\" domains, the owner"
+    );
+    assert!(
+        nodes.contains("+4 more") && nodes.contains("+3 more"),
+        "{nodes:?}"
+    );
+    assert!(edges.contains("domain-00 hasPart system-00-0"), "{edges:?}");
+    assert!(edges.contains("system-00-0 ownedBy owners"), "{edges:?}");
+    let doc = roxmltree::Document::parse(svg).expect("parses");
+    for link in doc.descendants().filter(|n| n.has_tag_name("a")) {
+        let href = link.attribute("href").expect("href");
+        let target = resolve_link("index.html", href).unwrap_or_default();
+        assert!(site.exists(&target), "{href}");
+    }
+}

@@ -193,6 +193,8 @@ pub struct HomePage {
     pub teams: Vec<TeamCard>,
     /// Golden-path templates.
     pub templates: Vec<EntityRow>,
+    /// Domains → systems → owners, drawn; `None` without domains.
+    pub overview: Option<GraphView>,
     /// Number of errors and warnings, and the link to the problems page.
     pub problems: ProblemSummary,
 }

@@ -344,3 +344,88 @@ pub fn ownership(catalog: &Catalog, linker: &Linker, group: &Entity) -> Option<D
         "#owned-title",
     ))
 }
+
+/// Domains drawn on the overview, and systems drawn per domain; the rest become "+N more"
+/// nodes linking to the list they stand for.
+pub const OVERVIEW_DOMAINS: usize = 8;
+/// See [`OVERVIEW_DOMAINS`].
+pub const OVERVIEW_SYSTEMS_PER_DOMAIN: usize = 5;
+
+fn more_node(id: String, hidden: usize, href: String) -> GraphNode {
+    GraphNode {
+        id,
+        label: format!("+{hidden} more"),
+        kind: NodeKind::More,
+        href: Some(href),
+        focus: false,
+        subtitle: None,
+    }
+}
+
+/// The organisation at a glance: domains → their systems → the systems' owners.
+pub fn overview(catalog: &Catalog, linker: &Linker) -> Option<DrawnGraph> {
+    let domains: Vec<&Entity> = catalog
+        .entities
+        .values()
+        .filter(|e| e.kind == Kind::Domain)
+        .collect();
+    if domains.is_empty() {
+        return None;
+    }
+    let mut nodes: Vec<GraphNode> = Vec::new();
+    let mut edges: Vec<GraphEdge> = Vec::new();
+    let mut owners: Vec<EntityRef> = Vec::new();
+    let edge = |from: &str, to: &str, label: &str| GraphEdge {
+        from: from.to_string(),
+        to: to.to_string(),
+        label: label.to_string(),
+    };
+    for domain in domains.iter().take(OVERVIEW_DOMAINS) {
+        let me = &domain.entity_ref;
+        nodes.push(node(catalog, linker, me, false));
+        let systems: Vec<&EntityRef> = domain
+            .related(RelationType::HasPart)
+            .filter(|r| r.kind == "system")
+            .collect();
+        for system in systems.iter().take(OVERVIEW_SYSTEMS_PER_DOMAIN) {
+            nodes.push(node(catalog, linker, system, false));
+            edges.push(edge(&me.to_string(), &system.to_string(), "hasPart"));
+            if let Some(owner) = catalog.get(system).and_then(|s| s.owner()) {
+                if !owners.contains(owner) {
+                    owners.push(owner.clone());
+                }
+                edges.push(edge(&system.to_string(), &owner.to_string(), "ownedBy"));
+            }
+        }
+        if systems.len() > OVERVIEW_SYSTEMS_PER_DOMAIN {
+            let id = format!("+more:{me}");
+            nodes.push(more_node(
+                id.clone(),
+                systems.len() - OVERVIEW_SYSTEMS_PER_DOMAIN,
+                linker.href(&entity_path(me)),
+            ));
+            edges.push(edge(&me.to_string(), &id, ""));
+        }
+    }
+    if domains.len() > OVERVIEW_DOMAINS {
+        nodes.push(more_node(
+            "+more:domains".to_string(),
+            domains.len() - OVERVIEW_DOMAINS,
+            linker.href(&crate::urls::facet_path("kind", "domain")),
+        ));
+    }
+    for owner in &owners {
+        nodes.push(node(catalog, linker, owner, false));
+    }
+    let kinds: Vec<NodeKind> = nodes.iter().map(|n| n.kind).collect();
+    Some(DrawnGraph {
+        svg: graph::render_svg(&GraphSpec {
+            nodes,
+            edges,
+            direction: Direction::LeftToRight,
+            title: "Domains, their systems and the systems' owners".to_string(),
+        }),
+        legend: graph::legend_svg(&kinds),
+        hidden: 0,
+    })
+}

@@ -396,6 +396,7 @@ impl<'a> Builder<'a> {
             loose_systems,
             teams,
             templates,
+            overview: graphs::overview(catalog, &linker).map(graph_view),
             problems: ProblemSummary {
                 errors: self.counts.errors,
                 warnings: self.counts.warnings,
