@@ -33,6 +33,39 @@ pub struct SiteConfig {
     /// Link to folders (`catalog/x/`) instead of files (`catalog/x/index.html`). Only for servers
     /// that serve a folder's `index.html`; the default works from `file://` and buckets.
     pub pretty_urls: bool,
+    /// The relation graphs.
+    pub graphs: GraphConfig,
+}
+
+/// Settings of the relation graphs drawn on entity pages.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct GraphConfig {
+    /// How far an entity page's graph reaches: `1` (its direct relations) or `2`.
+    pub depth: GraphDepth,
+}
+
+/// How many relation steps an entity's graph shows.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(try_from = "u8")]
+pub enum GraphDepth {
+    /// The entity and its direct relations, like Backstage's catalog-graph card.
+    #[default]
+    One,
+    /// Also the relations of those.
+    Two,
+}
+
+impl TryFrom<u8> for GraphDepth {
+    type Error = String;
+
+    fn try_from(depth: u8) -> Result<Self, String> {
+        match depth {
+            1 => Ok(GraphDepth::One),
+            2 => Ok(GraphDepth::Two),
+            other => Err(format!("graphs.depth must be 1 or 2, not {other}")),
+        }
+    }
 }
 
 impl Default for SiteConfig {
@@ -55,6 +88,7 @@ impl Default for SiteConfig {
                 "target".to_string(),
             ],
             pretty_urls: false,
+            graphs: GraphConfig::default(),
         }
     }
 }

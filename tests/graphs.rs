@@ -220,3 +220,28 @@ fn the_home_page_maps_domains_systems_and_owners_within_a_cap() {
         assert!(site.exists(&target), "{href}");
     }
 }
+
+#[test]
+fn graph_depth_two_adds_the_neighbours_relations() {
+    let portal = Portal::copy_of(&example_org_dir());
+    let config = std::fs::read_to_string(portal.path("greenroom.yaml")).expect("config");
+    portal.write("greenroom.yaml", format!("{config}\ngraphs:\n  depth: 2\n"));
+    portal.build(&[]).assert_code(0);
+    let html = portal
+        .site()
+        .read("catalog/default/component/payments-gateway/index.html");
+    let (nodes, edges) = parts(graphs(&html)[0]);
+    assert!(nodes.contains("Checkout Service"), "{nodes:?}");
+    assert!(
+        edges.contains("Checkout Service consumesApi Payments REST API"),
+        "{edges:?}"
+    );
+
+    portal.write("greenroom.yaml", format!("{config}\ngraphs:\n  depth: 3\n"));
+    let (_, problems) = portal.check_json();
+    let text = problems.to_string();
+    assert!(
+        text.contains("graphs.depth must be 1 or 2, not 3"),
+        "{text}"
+    );
+}

@@ -3,11 +3,15 @@
 use crate::catalog::entity::{Entity, Kind, RelationType};
 use crate::catalog::refs::EntityRef;
 use crate::catalog::Catalog;
+use crate::config::GraphDepth;
 use crate::graph::{self, Direction, GraphEdge, GraphNode, GraphSpec, NodeKind};
 use crate::urls::{entity_path, Linker};
 
 /// Neighbours drawn around an entity before the rest collapse into one "+N more" node.
 pub const MAX_NEIGHBOURS: usize = 24;
+
+/// Entities two steps away drawn at depth 2.
+pub const SECOND_RING: usize = 16;
 
 /// A drawn graph and the legend for the kinds in it.
 #[derive(Debug, Clone)]
@@ -65,7 +69,12 @@ fn node(catalog: &Catalog, linker: &Linker, target: &EntityRef, focus: bool) -> 
 
 /// The entity and its direct relations, like Backstage's catalog-graph card. `None` when the
 /// entity has no relations.
-pub fn neighbourhood(catalog: &Catalog, linker: &Linker, entity: &Entity) -> Option<DrawnGraph> {
+pub fn neighbourhood(
+    catalog: &Catalog,
+    linker: &Linker,
+    entity: &Entity,
+    depth: GraphDepth,
+) -> Option<DrawnGraph> {
     if entity.relations.is_empty() {
         return None;
     }
@@ -96,6 +105,37 @@ pub fn neighbourhood(catalog: &Catalog, linker: &Linker, entity: &Entity) -> Opt
             to: to.to_string(),
             label: label.as_str().to_string(),
         });
+    }
+    if depth == GraphDepth::Two {
+        // The neighbours' own relations: at most SECOND_RING more entities, edges among all
+        // drawn ones (the engine ignores edges to entities left out).
+        let mut second: Vec<&EntityRef> = Vec::new();
+        for neighbour in neighbours.clone() {
+            let Some(near) = catalog.get(neighbour) else {
+                continue;
+            };
+            for relation in &near.relations {
+                let target = &relation.target;
+                if target != me
+                    && !neighbours.contains(&target)
+                    && !second.contains(&target)
+                    && second.len() < SECOND_RING
+                {
+                    second.push(target);
+                    nodes.push(node(catalog, linker, target, false));
+                }
+                let (from, to, label) = if is_forward(relation.kind) {
+                    (neighbour, target, relation.kind)
+                } else {
+                    (target, neighbour, relation.kind.inverse())
+                };
+                edges.push(GraphEdge {
+                    from: from.to_string(),
+                    to: to.to_string(),
+                    label: label.as_str().to_string(),
+                });
+            }
+        }
     }
     if hidden > 0 {
         nodes.push(GraphNode {

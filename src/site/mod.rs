@@ -762,7 +762,13 @@ impl<'a> Builder<'a> {
                 location_targets,
                 diagnostics,
                 docs_href: self.docs_href(&linker, entity),
-                graph: graphs::neighbourhood(self.catalog, &linker, entity).map(graph_view),
+                graph: graphs::neighbourhood(
+                    self.catalog,
+                    &linker,
+                    entity,
+                    self.input.config.graphs.depth,
+                )
+                .map(graph_view),
                 diagrams: self.diagrams(&linker, entity),
             })),
             path,
