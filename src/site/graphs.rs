@@ -49,6 +49,20 @@ fn is_forward(relation: RelationType) -> bool {
     )
 }
 
+/// The edge for `subject relation target`, pointing the forward way.
+fn forward_edge(subject: &EntityRef, relation: RelationType, target: &EntityRef) -> GraphEdge {
+    let (from, to, label) = if is_forward(relation) {
+        (subject, target, relation)
+    } else {
+        (target, subject, relation.inverse())
+    };
+    GraphEdge {
+        from: from.to_string(),
+        to: to.to_string(),
+        label: label.as_str().to_string(),
+    }
+}
+
 fn node(catalog: &Catalog, linker: &Linker, target: &EntityRef, focus: bool) -> GraphNode {
     let entity = catalog.get(target);
     let subtitle = match entity.and_then(|e| e.spec_type.as_deref()) {
@@ -95,16 +109,7 @@ pub fn neighbourhood(
             neighbours.push(&relation.target);
             nodes.push(node(catalog, linker, &relation.target, false));
         }
-        let (from, to, label) = if is_forward(relation.kind) {
-            (me, &relation.target, relation.kind)
-        } else {
-            (&relation.target, me, relation.kind.inverse())
-        };
-        edges.push(GraphEdge {
-            from: from.to_string(),
-            to: to.to_string(),
-            label: label.as_str().to_string(),
-        });
+        edges.push(forward_edge(me, relation.kind, &relation.target));
     }
     if depth == GraphDepth::Two {
         // The neighbours' own relations: at most SECOND_RING more entities, edges among all
@@ -124,16 +129,7 @@ pub fn neighbourhood(
                     second.push(target);
                     nodes.push(node(catalog, linker, target, false));
                 }
-                let (from, to, label) = if is_forward(relation.kind) {
-                    (neighbour, target, relation.kind)
-                } else {
-                    (target, neighbour, relation.kind.inverse())
-                };
-                edges.push(GraphEdge {
-                    from: from.to_string(),
-                    to: to.to_string(),
-                    label: label.as_str().to_string(),
-                });
+                edges.push(forward_edge(neighbour, relation.kind, target));
             }
         }
     }
