@@ -245,3 +245,34 @@ fn graph_depth_two_adds_the_neighbours_relations() {
         "{text}"
     );
 }
+
+#[test]
+fn more_counts_each_left_out_entity_once() {
+    let portal = Portal::empty();
+    let component = |name: &str, depends: &[String]| {
+        format!(
+            "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\nspec:\n  type: service\n  lifecycle: production\n  owner: team\n  dependsOn: [{}]\n",
+            depends.join(", ")
+        )
+    };
+    let targets: Vec<String> = (0..26).map(|i| format!("component:c{i:02}")).collect();
+    let mut yaml = String::from("apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team\nspec:\n  type: team\n  children: []\n");
+    yaml += &component("hub", &targets);
+    for i in 0..26 {
+        // The last ones depend back on the hub: two relations to the same left-out entity.
+        let back = if i >= 22 {
+            vec!["component:hub".to_string()]
+        } else {
+            Vec::new()
+        };
+        yaml += &component(&format!("c{i:02}"), &back);
+    }
+    portal.write("repos/hub/catalog-info.yaml", yaml);
+    portal.build(&[]).assert_code(0);
+    let html = portal
+        .site()
+        .read("catalog/default/component/hub/index.html");
+    let (nodes, _) = parts(graphs(&html)[0]);
+    // 26 dependencies and the owner: 24 drawn, 3 distinct entities left out.
+    assert!(nodes.contains("+3 more"), "{nodes:?}");
+}

@@ -96,14 +96,15 @@ pub fn neighbourhood(
     let mut nodes = vec![node(catalog, linker, me, true)];
     let mut edges = Vec::new();
     let mut neighbours: Vec<&EntityRef> = Vec::new();
-    let mut hidden = 0usize;
+    // Entities left out, each counted once however many relations lead to it.
+    let mut hidden: std::collections::BTreeSet<&EntityRef> = Default::default();
     for relation in &entity.relations {
         if relation.target == *me {
             continue;
         }
         if !neighbours.contains(&&relation.target) {
             if neighbours.len() == MAX_NEIGHBOURS {
-                hidden += 1;
+                hidden.insert(&relation.target);
                 continue;
             }
             neighbours.push(&relation.target);
@@ -133,15 +134,13 @@ pub fn neighbourhood(
             }
         }
     }
+    let hidden = hidden.len();
     if hidden > 0 {
-        nodes.push(GraphNode {
-            id: "+more".to_string(),
-            label: format!("+{hidden} more"),
-            kind: NodeKind::More,
-            href: Some("#graph-all".to_string()),
-            focus: false,
-            subtitle: None,
-        });
+        nodes.push(more_node(
+            "+more".to_string(),
+            hidden,
+            "#graph-all".to_string(),
+        ));
         edges.push(GraphEdge {
             from: me.to_string(),
             to: "+more".to_string(),
@@ -178,7 +177,8 @@ struct Diagram<'c> {
     focus: &'c EntityRef,
     nodes: Vec<EntityRef>,
     edges: Vec<GraphEdge>,
-    hidden: usize,
+    /// Entities left out by the cap, each counted once.
+    hidden: std::collections::BTreeSet<EntityRef>,
 }
 
 impl<'c> Diagram<'c> {
@@ -189,7 +189,7 @@ impl<'c> Diagram<'c> {
             focus,
             nodes: vec![focus.clone()],
             edges: Vec::new(),
-            hidden: 0,
+            hidden: Default::default(),
         }
     }
 
@@ -199,7 +199,7 @@ impl<'c> Diagram<'c> {
             return true;
         }
         if self.nodes.len() >= MAX_DIAGRAM_NODES {
-            self.hidden += 1;
+            self.hidden.insert(node.clone());
             return false;
         }
         self.nodes.push(node.clone());
@@ -227,15 +227,13 @@ impl<'c> Diagram<'c> {
             .map(|n| node(self.catalog, self.linker, n, n == self.focus))
             .collect();
         let mut edges = self.edges;
-        if self.hidden > 0 {
-            nodes.push(GraphNode {
-                id: "+more".to_string(),
-                label: format!("+{} more", self.hidden),
-                kind: NodeKind::More,
-                href: Some(more_href.to_string()),
-                focus: false,
-                subtitle: None,
-            });
+        let hidden = self.hidden.len();
+        if hidden > 0 {
+            nodes.push(more_node(
+                "+more".to_string(),
+                hidden,
+                more_href.to_string(),
+            ));
             edges.push(GraphEdge {
                 from: self.focus.to_string(),
                 to: "+more".to_string(),
@@ -256,7 +254,7 @@ impl<'c> Diagram<'c> {
                 title,
             }),
             legend: graph::legend_svg(&kinds),
-            hidden: self.hidden,
+            hidden,
         }
     }
 }
