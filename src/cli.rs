@@ -38,6 +38,11 @@ pub enum Command {
         /// Print how long each stage took.
         #[arg(long)]
         timings: bool,
+        /// Render every page and write every file, ignoring the previous site in the output
+        /// folder (by default pages whose inputs are unchanged are not rendered again, and
+        /// unchanged files keep their inode and modification time).
+        #[arg(long)]
+        clean: bool,
     },
     /// Load and validate the catalog without building. Exit 0 when there are no errors, 1 when
     /// there are, 2 when the check could not run.
@@ -71,12 +76,14 @@ pub fn run(cli: Cli) -> ExitCode {
             out,
             strict,
             timings,
+            clean,
         } => build(
             BuildOptions {
                 root: dir,
                 out,
                 strict,
                 progress: std::io::stderr().is_terminal(),
+                reuse: !clean,
             },
             timings,
         ),
@@ -108,7 +115,14 @@ fn build(options: BuildOptions, show_timings: bool) -> ExitCode {
         report.entities, report.pages, counts.errors, counts.warnings, report.seconds
     );
     if report.stopped.is_none() {
-        println!("built {summary} → {}", report.out.display());
+        println!(
+            "built {summary} ({} pages rendered, {} unchanged; {} files written, {} kept) → {}",
+            report.render.rendered,
+            report.render.unchanged,
+            report.files.written,
+            report.files.kept,
+            report.out.display()
+        );
         ExitCode::SUCCESS
     } else {
         let reason = match report.stopped {

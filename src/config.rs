@@ -24,6 +24,8 @@ pub struct SiteConfig {
     pub out: PathBuf,
     /// Where repository checkouts are found.
     pub sources: Vec<SourceConfig>,
+    /// Folder for clones and the build cache, relative to the portal root.
+    pub cache: PathBuf,
     /// Catalog locations and rules, in Backstage's `app-config` shape.
     pub catalog: CatalogConfig,
     /// Glob patterns, relative to each repository root, of descriptor files to read.
@@ -74,6 +76,7 @@ impl Default for SiteConfig {
             title: "Developer Portal".to_string(),
             base_url: None,
             out: PathBuf::from("site"),
+            cache: PathBuf::from(".greenroom-cache"),
             sources: vec![SourceConfig {
                 path: PathBuf::from("repos"),
             }],

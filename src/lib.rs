@@ -38,6 +38,9 @@ pub struct BuildOptions {
     pub strict: bool,
     /// Print stage progress (only on a terminal).
     pub progress: bool,
+    /// Reuse the previous site in the output folder: skip rendering pages whose inputs are
+    /// unchanged and keep unchanged files as they are (same inode and modification time).
+    pub reuse: bool,
 }
 
 /// What a build did.
@@ -59,6 +62,10 @@ pub struct BuildReport {
     pub timings: Vec<(&'static str, f64)>,
     /// Sizes of the search index (zero when nothing was written).
     pub search: search::SearchStats,
+    /// Pages rendered, and pages skipped because their inputs had not changed.
+    pub render: render::RenderStats,
+    /// Files written, and files carried over unchanged from the previous site.
+    pub files: output::WriteStats,
 }
 
 /// Why a build left the previous site in place.
@@ -129,6 +136,9 @@ fn load_catalog(root: &Path, show_progress: bool) -> anyhow::Result<Loaded> {
     let mut timings = Timings::new(show_progress);
     timings.stage(None, "reading configuration");
     let (config, mut diagnostics) = config::load(root)?;
+    if let Ok(memo) = std::fs::read(highlight_memo_path(root, &config)) {
+        highlight::load_memo(&memo);
+    }
     let config_rejected = !diagnostics.is_empty();
     timings.stage(Some("config"), "discovering repositories");
     let (sources, found) = discover::discover(root, &config)?;
@@ -160,6 +170,11 @@ fn load_catalog(root: &Path, show_progress: bool) -> anyhow::Result<Loaded> {
         docs,
         config_rejected,
     })
+}
+
+/// Where the highlight memo of a portal is kept between builds.
+fn highlight_memo_path(root: &Path, config: &SiteConfig) -> PathBuf {
+    root.join(&config.cache).join("highlight.memo")
 }
 
 /// Loads and validates a portal, and renders its docs in memory to find broken links, without
@@ -206,8 +221,10 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
     };
     let mut pages = 0;
     let mut search_stats = search::SearchStats::default();
+    let mut render_stats = render::RenderStats::default();
+    let mut write_stats = output::WriteStats::default();
     if stopped.is_none() {
-        let tera = render::compile(&theme)?;
+        let templates = render::Templates::new(&theme)?;
         let (asset_paths, assets) = render::assets(&theme);
         let mut model = site::build(&site::SiteInput {
             config: &config,
@@ -231,7 +248,13 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
                 .map(|(path, bytes)| site::DataFile { path, bytes }),
         );
         timings.stage(Some("search"), "rendering and writing pages");
-        let staging = output::Staging::begin(&out)?;
+        let previous = if options.reuse {
+            output::Previous::load(&out)
+        } else {
+            output::Previous::default()
+        };
+        let previous_keys = previous.keys();
+        let staging = output::Staging::begin(&out, previous)?;
         staging.create_folders(
             model
                 .pages
@@ -243,10 +266,21 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
         for file in &assets {
             staging.write(file)?;
         }
-        render::render(&model, &tera, &|file| staging.write(&file))?;
+        render_stats = render::render(&model, &templates, &previous_keys, &|produced| {
+            staging.put(produced)
+        })?;
         drop(model);
+        staging.write_manifest()?;
+        write_stats = staging.stats();
         timings.stage(Some("render+write"), "replacing the previous site");
         staging.commit()?;
+        let memo = highlight_memo_path(&portal_root, &config);
+        if let Err(error) = output::write_cache_file(&memo, &highlight::save_memo()) {
+            diagnostics.push(Diagnostic::warning(format!(
+                "could not save the highlight cache {}: {error:#}",
+                memo.display()
+            )));
+        }
         timings.stage(Some("commit"), "");
     }
     Ok(BuildReport {
@@ -258,5 +292,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
         stopped,
         timings: timings.stages,
         search: search_stats,
+        render: render_stats,
+        files: write_stats,
     })
 }

@@ -1,6 +1,6 @@
 //! Stage 5: render the site model to bytes, pages in parallel. Touches no files.
 
-use crate::output::OutputFile;
+use crate::output::{OutputFile, Produced};
 use crate::site::{AssetPaths, PageContent, SiteModel};
 use crate::theme::Theme;
 use anyhow::Context as _;
@@ -67,37 +67,141 @@ pub fn assets(theme: &Theme) -> (AssetPaths, Vec<OutputFile>) {
     (paths, files)
 }
 
+/// The templates a build renders with, compiled, and a hash of their sources: part of every
+/// page's input key, so a theme change re-renders everything.
+pub struct Templates {
+    /// The compiled templates.
+    pub tera: Tera,
+    /// Hash of every template source and of greenroom's version.
+    pub fingerprint: u128,
+}
+
+impl Templates {
+    /// Compiles the theme's templates and fingerprints them.
+    pub fn new(theme: &Theme) -> anyhow::Result<Templates> {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+        for (name, source) in &theme.templates {
+            hasher.update(name.as_bytes());
+            hasher.update(&[0]);
+            hasher.update(source.as_bytes());
+            hasher.update(&[0]);
+        }
+        Ok(Templates {
+            tera: compile(theme)?,
+            fingerprint: hasher.digest128(),
+        })
+    }
+}
+
+/// What the previous build rendered: each file's input key (from its `manifest.json`).
+pub type PreviousKeys = std::collections::BTreeMap<String, String>;
+
+/// How many pages were rendered and how many were skipped as unchanged.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RenderStats {
+    /// Pages rendered with Tera.
+    pub rendered: usize,
+    /// Pages whose input key matched the previous build's, so not rendered.
+    pub unchanged: usize,
+}
+
 /// Renders every page and data file in parallel, handing each finished file to `sink` (which
-/// writes it), so the whole site is never held in memory at once.
+/// writes it), so the whole site is never held in memory at once. A page whose input key (its
+/// template, the theme and its context) equals `previous`'s is not rendered: the sink gets
+/// [`Produced::Unchanged`].
 pub fn render(
     model: &SiteModel,
-    tera: &Tera,
-    sink: &(dyn Fn(OutputFile) -> anyhow::Result<()> + Sync),
-) -> anyhow::Result<()> {
+    templates: &Templates,
+    previous: &PreviousKeys,
+    sink: &(dyn Fn(Produced) -> anyhow::Result<()> + Sync),
+) -> anyhow::Result<RenderStats> {
+    let rendered = std::sync::atomic::AtomicUsize::new(0);
     model.pages.par_iter().try_for_each(|page| {
-        let bytes = match &page.content {
-            PageContent::Home(c) => render_one(tera, "home.html", c),
-            PageContent::CatalogIndex(c) => render_one(tera, "catalog_index.html", c),
-            PageContent::Facet(c) => render_one(tera, "facet.html", c),
-            PageContent::Entity(c) => render_one(tera, "entity.html", c.as_ref()),
-            PageContent::Problems(c) => render_one(tera, "problems.html", c),
-            PageContent::NotFound(c) => render_one(tera, "404.html", c),
-            PageContent::Search(c) => render_one(tera, "search.html", c),
-            PageContent::Docs(c) => render_one(tera, "docs_page.html", c.as_ref()),
-            PageContent::DocsIndex(c) => render_one(tera, "docs_index.html", c),
+        let produced = match &page.content {
+            PageContent::Home(c) => produce(templates, previous, page, "home.html", c),
+            PageContent::CatalogIndex(c) => {
+                produce(templates, previous, page, "catalog_index.html", c)
+            }
+            PageContent::Facet(c) => produce(templates, previous, page, "facet.html", c),
+            PageContent::Entity(c) => produce(templates, previous, page, "entity.html", c.as_ref()),
+            PageContent::Problems(c) => produce(templates, previous, page, "problems.html", c),
+            PageContent::NotFound(c) => produce(templates, previous, page, "404.html", c),
+            PageContent::Search(c) => produce(templates, previous, page, "search.html", c),
+            PageContent::Docs(c) => {
+                produce(templates, previous, page, "docs_page.html", c.as_ref())
+            }
+            PageContent::DocsIndex(c) => produce(templates, previous, page, "docs_index.html", c),
         }
         .with_context(|| format!("rendering {}", page.path))?;
-        sink(OutputFile {
-            path: page.path.clone(),
-            bytes,
-        })
+        if matches!(produced, Produced::New { .. }) {
+            rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        sink(produced)
     })?;
     model.data.par_iter().try_for_each(|data| {
-        sink(OutputFile {
-            path: data.path.clone(),
-            bytes: data.bytes.clone(),
+        sink(Produced::New {
+            key: crate::output::content_hash(&data.bytes),
+            file: OutputFile {
+                path: data.path.clone(),
+                bytes: data.bytes.clone(),
+            },
         })
+    })?;
+    let rendered = rendered.into_inner();
+    Ok(RenderStats {
+        rendered,
+        unchanged: model.pages.len() - rendered,
     })
+}
+
+/// Renders one page unless its input key is the previous build's.
+fn produce<T: Serialize>(
+    templates: &Templates,
+    previous: &PreviousKeys,
+    page: &crate::site::Page,
+    template: &str,
+    context: &T,
+) -> anyhow::Result<Produced> {
+    let key = input_key(templates.fingerprint, template, context)?;
+    if previous.get(&page.path) == Some(&key) {
+        return Ok(Produced::Unchanged {
+            path: page.path.clone(),
+        });
+    }
+    let bytes = render_one(&templates.tera, template, context)?;
+    Ok(Produced::New {
+        file: OutputFile {
+            path: page.path.clone(),
+            bytes,
+        },
+        key,
+    })
+}
+
+/// Hash of a page's template name, the theme fingerprint and its serialised context: equal
+/// keys render equal bytes.
+fn input_key<T: Serialize>(
+    fingerprint: u128,
+    template: &str,
+    context: &T,
+) -> anyhow::Result<String> {
+    struct HashWriter(xxhash_rust::xxh3::Xxh3);
+    impl std::io::Write for HashWriter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.update(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut writer = HashWriter(xxhash_rust::xxh3::Xxh3::new());
+    writer.0.update(&fingerprint.to_le_bytes());
+    writer.0.update(template.as_bytes());
+    writer.0.update(&[0]);
+    serde_json::to_writer(&mut writer, context)?;
+    Ok(format!("{:032x}", writer.0.digest128()))
 }
 
 fn render_one<T: Serialize>(tera: &Tera, template: &str, context: &T) -> anyhow::Result<Vec<u8>> {
