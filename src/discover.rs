@@ -1,20 +1,26 @@
 //! Stage 1: find the repositories and the descriptor files to read. Lists files; parses nothing.
 
-use crate::config::{LocationType, SiteConfig, CONFIG_FILE};
+use crate::config::{LocationType, SiteConfig, SourceConfig, CONFIG_FILE};
 use crate::diag::Diagnostic;
+use crate::fetch::Checkout;
 use crate::paths;
+use crate::scm::{FileWeb, RepoMeta};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
-/// A repository checkout: a direct subfolder of a `path` source.
+/// A repository checkout: a direct subfolder of a `path` source, or a git source's clone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Repo {
     /// Canonical absolute path of the checkout; nothing read for it may leave this folder.
     pub root: PathBuf,
-    /// Portal-relative path, for display.
+    /// Portal-relative path, for display (`host/org/repo` for a git source).
     pub display: String,
     /// Folder name: the repository's name.
     pub name: String,
+    /// Remote, branch and web pages, when known.
+    pub meta: RepoMeta,
+    /// A `git:` source's clone (not a subfolder of a `path` source).
+    pub git: bool,
 }
 
 /// A descriptor file to load.
@@ -41,6 +47,12 @@ pub struct DescriptorFile {
     /// Index in `catalog.locations` of the registered location this file was reached through,
     /// if any (its `rules` apply to the file's entities).
     pub registered: Option<usize>,
+    /// The file's pages on its code host, when its repository's remote is known.
+    pub web: Option<FileWeb>,
+    /// The view URL of `origin`, when known.
+    pub origin_web: Option<String>,
+    /// Branch or tag of the file's repository, when known.
+    pub branch: Option<String>,
 }
 
 /// Where a `Location` entity was defined: a document of a descriptor file.
@@ -88,6 +100,13 @@ impl SourceSet {
         }
     }
 
+    /// The code-host pages of a file inside repository `repo`.
+    pub fn file_web(&self, repo: Option<usize>, path: &Path) -> Option<FileWeb> {
+        let repo = &self.repos[repo?];
+        let relative = path.strip_prefix(&repo.root).ok()?;
+        repo.meta.file_web(&paths::display(Path::new(""), relative))
+    }
+
     /// The file on disk behind a portal-relative display path, and the folder that paths
     /// written in it must stay inside (its repository, or the portal root).
     pub fn file_on_disk(&self, display: &str) -> (PathBuf, PathBuf) {
@@ -118,6 +137,7 @@ impl Repo {
 pub fn discover(
     portal_root: &Path,
     config: &SiteConfig,
+    checkouts: &[Checkout],
 ) -> anyhow::Result<(SourceSet, Vec<Diagnostic>)> {
     let portal_root = portal_root
         .canonicalize()
@@ -133,15 +153,36 @@ pub fn discover(
         }
     };
 
+    // The cache is read only through git sources, never as a folder of repositories.
+    let cache_dir = crate::fetch::cache_dir(&portal_root, config);
+    let cache_dir = cache_dir.canonicalize().unwrap_or(cache_dir);
     let mut repos: Vec<(usize, Repo)> = Vec::new();
     for (source_index, source) in config.sources.iter().enumerate() {
-        let dir = portal_root.join(&source.path);
+        let SourceConfig::Path { path: source_path } = source else {
+            for checkout in checkouts.iter().filter(|c| c.source == source_index) {
+                let Ok(root) = checkout.dir.canonicalize() else {
+                    continue;
+                };
+                repos.push((
+                    source_index,
+                    Repo {
+                        root,
+                        display: checkout.display.clone(),
+                        name: checkout.name.clone(),
+                        meta: checkout.meta.clone(),
+                        git: true,
+                    },
+                ));
+            }
+            continue;
+        };
+        let dir = portal_root.join(source_path);
         let entries = match std::fs::read_dir(&dir) {
             Ok(entries) => entries,
             Err(_) => {
                 diagnostics.push(config_problem(Diagnostic::error(format!(
                     "source folder \"{}\" does not exist or cannot be read",
-                    source.path.display()
+                    source_path.display()
                 ))));
                 continue;
             }
@@ -160,7 +201,7 @@ pub fn discover(
             let Ok(root) = path.canonicalize() else {
                 continue;
             };
-            if root == out_dir || root.starts_with(&out_dir) {
+            if root.starts_with(&out_dir) || root.starts_with(&cache_dir) {
                 continue;
             }
             let name = path
@@ -171,6 +212,8 @@ pub fn discover(
                 source_index,
                 Repo {
                     display: paths::display(&portal_root, &path),
+                    meta: RepoMeta::of_checkout(&root),
+                    git: false,
                     root,
                     name,
                 },
@@ -258,6 +301,17 @@ pub fn discover(
         }
     }
 
+    // A git source is listed one by one, so one without any descriptor is worth a word; a
+    // folder of checkouts commonly holds repositories without one.
+    for (index, repo) in set.repos.iter().enumerate() {
+        if repo.git && !set.files.iter().any(|f| f.repo == Some(index)) {
+            diagnostics.push(config_problem(Diagnostic::warning(format!(
+                "git source {} has no descriptor file matching `discover` ({})",
+                repo.display,
+                config.discover.join(", ")
+            ))));
+        }
+    }
     set.files
         .sort_by(|a, b| (a.rank, &a.display).cmp(&(b.rank, &b.display)));
     let mut seen = std::collections::HashSet::new();
@@ -268,7 +322,11 @@ pub fn discover(
 fn file_entry(set: &SourceSet, path: PathBuf, rank: usize) -> DescriptorFile {
     let repo = set.repo_of(&path);
     let display = set.display(&path);
+    let web = set.file_web(repo, &path);
     DescriptorFile {
+        origin_web: web.as_ref().map(|w| w.view.clone()),
+        web,
+        branch: repo.and_then(|i| set.repos[i].meta.branch.clone()),
         origin: display.clone(),
         repo_display: repo.map(|i| set.repos[i].display.clone()),
         display,
