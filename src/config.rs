@@ -12,6 +12,17 @@ use std::path::{Path, PathBuf};
 /// File name of the portal configuration, looked up in the portal root.
 pub const CONFIG_FILE: &str = "greenroom.yaml";
 
+/// A Backstage app's configuration, read in place of `greenroom.yaml` when that is absent.
+pub const APP_CONFIG_FILE: &str = "app-config.yaml";
+
+/// The configuration file a portal root uses, if any: `greenroom.yaml`, else a Backstage
+/// `app-config.yaml`.
+pub fn file_in_use(root: &Path) -> Option<&'static str> {
+    [CONFIG_FILE, APP_CONFIG_FILE]
+        .into_iter()
+        .find(|name| root.join(name).is_file())
+}
+
 /// The whole configuration of a portal.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -307,9 +318,10 @@ impl SiteConfig {
     }
 }
 
-/// Reads `greenroom.yaml` from a portal root. A missing file gives the defaults; a broken one
-/// gives the defaults plus diagnostics, so `check` can report everything at once. Diagnostics
-/// come back only in that case: a non-empty list means the file was not used.
+/// Reads `greenroom.yaml` from a portal root (or, without one, the `app.title` and `catalog`
+/// sections of a Backstage `app-config.yaml`). A missing file gives the defaults; a broken one
+/// gives the defaults plus error diagnostics, so `check` can report everything at once. An
+/// error among the diagnostics means the file was not used; warnings are only advice.
 pub fn load(root: &Path) -> anyhow::Result<(SiteConfig, Vec<Diagnostic>)> {
     let path = root.join(CONFIG_FILE);
     let text = match std::fs::read(&path) {
@@ -320,9 +332,7 @@ pub fn load(root: &Path) -> anyhow::Result<(SiteConfig, Vec<Diagnostic>)> {
                 return Ok((SiteConfig::default(), vec![d]));
             }
         },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok((SiteConfig::default(), Vec::new()))
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return load_app_config(root),
         Err(e) => return Err(anyhow::Error::new(e).context(format!("reading {}", path.display()))),
     };
     if text.trim().is_empty()
@@ -357,6 +367,79 @@ pub fn load(root: &Path) -> anyhow::Result<(SiteConfig, Vec<Diagnostic>)> {
             Ok((SiteConfig::default(), vec![d]))
         }
     }
+}
+
+/// A Backstage `app-config.yaml`: only the parts greenroom uses; every other key is ignored.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AppConfig {
+    app: AppSection,
+    catalog: AppCatalog,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AppSection {
+    title: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AppCatalog {
+    locations: Vec<LocationConfig>,
+    rules: Option<Vec<CatalogRule>>,
+}
+
+/// Reads `app.title`, `catalog.locations` and `catalog.rules` of a Backstage `app-config.yaml`
+/// (file targets relative to the portal root, the folder holding it; Backstage resolves them
+/// against the backend's working folder, usually the same). Environment placeholders are not
+/// substituted: each is a warning.
+fn load_app_config(root: &Path) -> anyhow::Result<(SiteConfig, Vec<Diagnostic>)> {
+    let path = root.join(APP_CONFIG_FILE);
+    let text = match std::fs::read(&path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => {
+                let d =
+                    Diagnostic::error("configuration is not valid UTF-8").in_file(APP_CONFIG_FILE);
+                return Ok((SiteConfig::default(), vec![d]));
+            }
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok((SiteConfig::default(), Vec::new()))
+        }
+        Err(e) => return Err(anyhow::Error::new(e).context(format!("reading {}", path.display()))),
+    };
+    let app: AppConfig = match yaml::from_str(&text) {
+        Ok(app) => app,
+        Err(e) => {
+            let mut d = Diagnostic::error(format!(
+                "invalid Backstage configuration: {}",
+                strip_location(&e.message)
+            ))
+            .in_file(APP_CONFIG_FILE);
+            d.line = e.line;
+            return Ok((SiteConfig::default(), vec![d]));
+        }
+    };
+    let mut diagnostics = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.contains("${") && !line.trim_start().starts_with('#') {
+            let mut d = Diagnostic::warning(
+                "environment placeholders (${...}) are not substituted; the text is used as written",
+            )
+            .in_file(APP_CONFIG_FILE);
+            d.line = Some(i + 1);
+            diagnostics.push(d);
+        }
+    }
+    let mut config = SiteConfig::default();
+    if let Some(title) = app.app.title {
+        config.title = title;
+    }
+    config.catalog.locations = app.catalog.locations;
+    config.catalog.rules = app.catalog.rules;
+    Ok((config, diagnostics))
 }
 
 /// serde says "unknown field `titel`, expected one of `title`, ..."; turn that into a short

@@ -1,6 +1,6 @@
 //! Stage 1: find the repositories and the descriptor files to read. Lists files; parses nothing.
 
-use crate::config::{LocationType, SiteConfig, SourceConfig, CONFIG_FILE};
+use crate::config::{LocationType, SiteConfig, SourceConfig};
 use crate::diag::Diagnostic;
 use crate::fetch::Checkout;
 use crate::paths;
@@ -107,6 +107,18 @@ impl SourceSet {
         repo.meta.file_web(&paths::display(Path::new(""), relative))
     }
 
+    /// The repository and repository-relative path a code-host file URL points into (a
+    /// `url` location target), and the ref it names when that is not the checked-out one.
+    pub fn file_of_url(&self, url: &str) -> Option<(usize, String, Option<String>)> {
+        self.repos.iter().enumerate().find_map(|(index, repo)| {
+            let web = repo.meta.web.as_ref()?;
+            let branch = repo.meta.branch.as_deref();
+            let (git_ref, path) = web.file_of_url(url, branch)?;
+            let other = (Some(git_ref.as_str()) != branch).then_some(git_ref);
+            Some((index, decode_percent(&path), other))
+        })
+    }
+
     /// The file on disk behind a portal-relative display path, and the folder that paths
     /// written in it must stay inside (its repository, or the portal root).
     pub fn file_on_disk(&self, display: &str) -> (PathBuf, PathBuf) {
@@ -144,13 +156,10 @@ pub fn discover(
         .map_err(|e| anyhow::anyhow!("cannot open portal root {}: {e}", portal_root.display()))?;
     let mut diagnostics = Vec::new();
     let out_dir = portal_root.join(&config.out);
-    let has_config = portal_root.join(CONFIG_FILE).is_file();
-    let config_problem = |d: Diagnostic| {
-        if has_config {
-            d.in_file(CONFIG_FILE)
-        } else {
-            d
-        }
+    let config_file = crate::config::file_in_use(&portal_root);
+    let config_problem = |d: Diagnostic| match config_file {
+        Some(file) => d.in_file(file),
+        None => d,
     };
 
     // The cache is read only through git sources, never as a folder of repositories.
@@ -264,30 +273,41 @@ pub fn discover(
     }
 
     for (location_index, location) in config.catalog.locations.iter().enumerate() {
-        if location.location_type == LocationType::Url {
-            diagnostics.push(config_problem(Diagnostic::warning(format!(
-                "catalog.locations: url target \"{}\" is not read; greenroom reads files (add the repository as a source instead)",
-                location.target
-            ))));
-            continue;
-        }
-        match paths::glob_files(
-            &portal_root,
-            &location.target,
-            &portal_root,
-            &config.exclude,
-        ) {
+        let (base, target) = if location.location_type == LocationType::Url {
+            match set.file_of_url(&location.target) {
+                Some((repo, path, wanted_ref)) => {
+                    let repo = &set.repos[repo];
+                    if let Some(wanted) = wanted_ref {
+                        diagnostics.push(config_problem(Diagnostic::warning(format!(
+                            "catalog.locations: url target \"{}\" names ref {wanted}; greenroom reads {} at {}",
+                            crate::scm::redact(&location.target),
+                            repo.display,
+                            repo.meta.branch.as_deref().unwrap_or("its checked-out commit")
+                        ))));
+                    }
+                    (repo.root.clone(), path)
+                }
+                None => {
+                    diagnostics.push(config_problem(Diagnostic::warning(format!(
+                        "catalog.locations: url target \"{}\" is not fetched: greenroom reads only configured repositories (add the repository as a `git:` source)",
+                        crate::scm::redact(&location.target)
+                    ))));
+                    continue;
+                }
+            }
+        } else {
+            (portal_root.clone(), location.target.clone())
+        };
+        match paths::glob_files(&base, &target, &base, &config.exclude) {
             Ok(result) => {
                 if result.files.is_empty() {
                     diagnostics.push(config_problem(Diagnostic::error(format!(
                         "catalog.locations target \"{}\" matched no file",
-                        location.target
+                        crate::scm::redact(&location.target)
                     ))));
                 }
                 for (path, message) in result.problems {
-                    diagnostics.push(
-                        Diagnostic::warning(message).in_file(&paths::display(&portal_root, &path)),
-                    );
+                    diagnostics.push(Diagnostic::warning(message).in_file(&set.display(&path)));
                 }
                 for path in result.files {
                     let mut entry = file_entry(&set, path, 0);
@@ -317,6 +337,28 @@ pub fn discover(
     let mut seen = std::collections::HashSet::new();
     set.files.retain(|f| seen.insert(f.path.clone()));
     Ok((set, diagnostics))
+}
+
+fn decode_percent(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = path
+            .get(i + 1..i + 3)
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| path.to_string())
 }
 
 fn file_entry(set: &SourceSet, path: PathBuf, rank: usize) -> DescriptorFile {

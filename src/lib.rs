@@ -131,7 +131,9 @@ fn load_catalog(root: &Path, show_progress: bool) -> anyhow::Result<Loaded> {
     let mut timings = Timings::new(show_progress);
     timings.stage(None, "reading configuration");
     let (config, mut diagnostics) = config::load(root)?;
-    let config_rejected = !diagnostics.is_empty();
+    let config_rejected = diagnostics
+        .iter()
+        .any(|d| d.severity == diag::Severity::Error);
     timings.stage(Some("config"), "fetching git sources");
     let (checkouts, fetched) = if config_rejected {
         (Vec::new(), Vec::new())

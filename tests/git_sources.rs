@@ -537,3 +537,53 @@ fn bad_git_sources_are_configuration_errors_with_a_line() {
         assert!(run.stdout.contains("\"line\":"), "{}", run.stdout);
     }
 }
+
+#[test]
+fn a_backstage_app_config_is_read_when_there_is_no_greenroom_yaml() {
+    let p = GitPortal::new();
+    // A local checkout whose origin is on GitHub: url locations into it are read from disk.
+    let app = p.portal.path("repos/app");
+    make_repo(
+        &app,
+        &[
+            ("catalog-info.yaml", &component("app", "")),
+            ("extra/more.yaml", &component("extra", "")),
+        ],
+    );
+    git(
+        &app,
+        &["remote", "add", "origin", "https://github.com/acme/app.git"],
+    );
+    p.portal.write(
+        "org/teams.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-a\nspec:\n  type: team\n  children: []\n",
+    );
+    p.portal.write(
+        "app-config.yaml",
+        "app:\n  title: Acme Backstage\n  baseUrl: http://localhost:3000\nbackend:\n  database:\n    client: better-sqlite3\n    connection: ':memory:'\nintegrations:\n  github:\n    - host: github.com\n      token: ${GITHUB_TOKEN}\ncatalog:\n  rules:\n    - allow: [Component, Group, Location]\n  locations:\n    - type: file\n      target: org/teams.yaml\n    - type: url\n      target: https://github.com/acme/app/blob/main/extra/more.yaml\n    - type: url\n      target: https://github.com/acme/elsewhere/blob/main/catalog-info.yaml\n",
+    );
+    p.build(&[]).assert_code(0);
+    let site = p.site();
+    assert!(site.read("index.html").contains("Acme Backstage"));
+    assert!(site.exists(&common::entity_page("default", "group", "team-a")));
+    assert!(site.exists(&page("app")));
+    assert!(site.exists(&page("extra")));
+    let entities = site.json("catalog/entities.json");
+    assert_eq!(
+        entity(&entities, "extra")["metadata"]["annotations"]["backstage.io/managed-by-location"],
+        "url:https://github.com/acme/app/blob/main/extra/more.yaml"
+    );
+    let found = diagnostics(&site);
+    let messages: Vec<&str> = found
+        .iter()
+        .map(|d| d["message"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(found.len(), 2, "{messages:?}");
+    assert!(found.iter().all(|d| d["file"] == "app-config.yaml"));
+    assert!(messages
+        .iter()
+        .any(|m| m.contains("environment placeholders")));
+    assert!(messages
+        .iter()
+        .any(|m| m.contains("acme/elsewhere") && m.contains("not fetched")));
+}
