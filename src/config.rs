@@ -12,6 +12,17 @@ use std::path::{Path, PathBuf};
 /// File name of the portal configuration, looked up in the portal root.
 pub const CONFIG_FILE: &str = "greenroom.yaml";
 
+/// A Backstage app's configuration, read in place of `greenroom.yaml` when that is absent.
+pub const APP_CONFIG_FILE: &str = "app-config.yaml";
+
+/// The configuration file a portal root uses, if any: `greenroom.yaml`, else a Backstage
+/// `app-config.yaml`.
+pub fn file_in_use(root: &Path) -> Option<&'static str> {
+    [CONFIG_FILE, APP_CONFIG_FILE]
+        .into_iter()
+        .find(|name| root.join(name).is_file())
+}
+
 /// The whole configuration of a portal.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -22,9 +33,9 @@ pub struct SiteConfig {
     pub base_url: Option<String>,
     /// Output folder, relative to the portal root.
     pub out: PathBuf,
-    /// Where repository checkouts are found.
+    /// Where repository checkouts are found: local folders and git repositories.
     pub sources: Vec<SourceConfig>,
-    /// Folder for clones and the build cache, relative to the portal root.
+    /// Folder for clones of git sources and the build cache, relative to the portal root.
     pub cache: PathBuf,
     /// Catalog locations and rules, in Backstage's `app-config` shape.
     pub catalog: CatalogConfig,
@@ -76,10 +87,10 @@ impl Default for SiteConfig {
             title: "Developer Portal".to_string(),
             base_url: None,
             out: PathBuf::from("site"),
-            cache: PathBuf::from(".greenroom-cache"),
-            sources: vec![SourceConfig {
+            sources: vec![SourceConfig::Path {
                 path: PathBuf::from("repos"),
             }],
+            cache: PathBuf::from(DEFAULT_CACHE),
             catalog: CatalogConfig::default(),
             discover: vec![
                 "catalog-info.yaml".to_string(),
@@ -96,12 +107,78 @@ impl Default for SiteConfig {
     }
 }
 
-/// A folder whose direct subfolders are repository checkouts.
+/// Default `cache:` folder.
+pub const DEFAULT_CACHE: &str = ".greenroom-cache";
+
+/// One entry of `sources:`.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(try_from = "RawSource")]
+pub enum SourceConfig {
+    /// `path:` a folder whose direct subfolders are repository checkouts.
+    Path {
+        /// Folder path, relative to the portal root.
+        path: PathBuf,
+    },
+    /// `git:` one repository, cloned into the cache.
+    Git(GitSource),
+}
+
+/// A git repository source: `git: URL` and an optional `ref:`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitSource {
+    /// Clone URL as written (it may hold credentials: show it only through `scm::redact`).
+    pub url: String,
+    /// Branch or tag; `None` checks out the remote's HEAD.
+    pub git_ref: Option<String>,
+}
+
+impl SourceConfig {
+    /// The folder of a `path` source.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            SourceConfig::Path { path } => Some(path),
+            SourceConfig::Git(_) => None,
+        }
+    }
+}
+
+/// The shape `sources:` entries are read in, checked by `TryFrom` so a wrong combination is a
+/// diagnostic with the entry's line.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SourceConfig {
-    /// Folder path, relative to the portal root.
-    pub path: PathBuf,
+struct RawSource {
+    path: Option<PathBuf>,
+    git: Option<String>,
+    #[serde(rename = "ref")]
+    git_ref: Option<String>,
+}
+
+impl TryFrom<RawSource> for SourceConfig {
+    type Error = String;
+
+    fn try_from(raw: RawSource) -> Result<Self, String> {
+        match (raw.path, raw.git) {
+            (Some(_), Some(_)) => {
+                Err("a source has either `path:` or `git:`, not both".to_string())
+            }
+            (None, None) => Err("a source needs `path:` (a folder) or `git:` (a URL)".to_string()),
+            (Some(path), None) => match raw.git_ref {
+                Some(_) => Err("`ref:` belongs to `git:` sources, not `path:`".to_string()),
+                None => Ok(SourceConfig::Path { path }),
+            },
+            (None, Some(url)) => {
+                let url = url.trim().to_string();
+                crate::scm::check_clone_url(&url)?;
+                let git_ref = match raw.git_ref.map(|r| r.trim().to_string()) {
+                    Some(r) if !crate::scm::is_valid_ref(&r) => {
+                        return Err(format!("`ref: {r}` is not a branch or tag name"))
+                    }
+                    other => other,
+                };
+                Ok(SourceConfig::Git(GitSource { url, git_ref }))
+            }
+        }
+    }
 }
 
 /// `catalog:` section, the shape of Backstage's `app-config.yaml`.
@@ -241,9 +318,10 @@ impl SiteConfig {
     }
 }
 
-/// Reads `greenroom.yaml` from a portal root. A missing file gives the defaults; a broken one
-/// gives the defaults plus diagnostics, so `check` can report everything at once. Diagnostics
-/// come back only in that case: a non-empty list means the file was not used.
+/// Reads `greenroom.yaml` from a portal root (or, without one, the `app.title` and `catalog`
+/// sections of a Backstage `app-config.yaml`). A missing file gives the defaults; a broken one
+/// gives the defaults plus error diagnostics, so `check` can report everything at once. An
+/// error among the diagnostics means the file was not used; warnings are only advice.
 pub fn load(root: &Path) -> anyhow::Result<(SiteConfig, Vec<Diagnostic>)> {
     let path = root.join(CONFIG_FILE);
     let text = match std::fs::read(&path) {
@@ -254,9 +332,7 @@ pub fn load(root: &Path) -> anyhow::Result<(SiteConfig, Vec<Diagnostic>)> {
                 return Ok((SiteConfig::default(), vec![d]));
             }
         },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok((SiteConfig::default(), Vec::new()))
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return load_app_config(root),
         Err(e) => return Err(anyhow::Error::new(e).context(format!("reading {}", path.display()))),
     };
     if text.trim().is_empty()
@@ -267,7 +343,22 @@ pub fn load(root: &Path) -> anyhow::Result<(SiteConfig, Vec<Diagnostic>)> {
         return Ok((SiteConfig::default(), Vec::new()));
     }
     match yaml::from_str::<SiteConfig>(&text) {
-        Ok(config) => Ok((config, Vec::new())),
+        Ok(config) => {
+            if config.cache.is_absolute() || !config.cache.starts_with(&config.out) {
+                return Ok((config, Vec::new()));
+            }
+            let mut d = Diagnostic::error(format!(
+                "invalid configuration: cache \"{}\" must not be inside the output folder \"{}\"",
+                config.cache.display(),
+                config.out.display()
+            ))
+            .in_file(CONFIG_FILE);
+            d.line = text
+                .lines()
+                .position(|l| l.starts_with("cache:"))
+                .map(|i| i + 1);
+            Ok((SiteConfig::default(), vec![d]))
+        }
         Err(e) => {
             let message = explain_unknown_field(&e.message, &text);
             let mut d = Diagnostic::error(format!("invalid configuration: {message}"));
@@ -276,6 +367,79 @@ pub fn load(root: &Path) -> anyhow::Result<(SiteConfig, Vec<Diagnostic>)> {
             Ok((SiteConfig::default(), vec![d]))
         }
     }
+}
+
+/// A Backstage `app-config.yaml`: only the parts greenroom uses; every other key is ignored.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AppConfig {
+    app: AppSection,
+    catalog: AppCatalog,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AppSection {
+    title: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AppCatalog {
+    locations: Vec<LocationConfig>,
+    rules: Option<Vec<CatalogRule>>,
+}
+
+/// Reads `app.title`, `catalog.locations` and `catalog.rules` of a Backstage `app-config.yaml`
+/// (file targets relative to the portal root, the folder holding it; Backstage resolves them
+/// against the backend's working folder, usually the same). Environment placeholders are not
+/// substituted: each is a warning.
+fn load_app_config(root: &Path) -> anyhow::Result<(SiteConfig, Vec<Diagnostic>)> {
+    let path = root.join(APP_CONFIG_FILE);
+    let text = match std::fs::read(&path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => {
+                let d =
+                    Diagnostic::error("configuration is not valid UTF-8").in_file(APP_CONFIG_FILE);
+                return Ok((SiteConfig::default(), vec![d]));
+            }
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok((SiteConfig::default(), Vec::new()))
+        }
+        Err(e) => return Err(anyhow::Error::new(e).context(format!("reading {}", path.display()))),
+    };
+    let app: AppConfig = match yaml::from_str(&text) {
+        Ok(app) => app,
+        Err(e) => {
+            let mut d = Diagnostic::error(format!(
+                "invalid Backstage configuration: {}",
+                strip_location(&e.message)
+            ))
+            .in_file(APP_CONFIG_FILE);
+            d.line = e.line;
+            return Ok((SiteConfig::default(), vec![d]));
+        }
+    };
+    let mut diagnostics = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.contains("${") && !line.trim_start().starts_with('#') {
+            let mut d = Diagnostic::warning(
+                "environment placeholders (${...}) are not substituted; the text is used as written",
+            )
+            .in_file(APP_CONFIG_FILE);
+            d.line = Some(i + 1);
+            diagnostics.push(d);
+        }
+    }
+    let mut config = SiteConfig::default();
+    if let Some(title) = app.app.title {
+        config.title = title;
+    }
+    config.catalog.locations = app.catalog.locations;
+    config.catalog.rules = app.catalog.rules;
+    Ok((config, diagnostics))
 }
 
 /// serde says "unknown field `titel`, expected one of `title`, ..."; turn that into a short
@@ -326,7 +490,7 @@ mod tests {
         let (config, diags) = load(dir.path()).expect("loads");
         assert!(diags.is_empty());
         assert_eq!(config, SiteConfig::default());
-        assert_eq!(config.sources[0].path, PathBuf::from("repos"));
+        assert_eq!(config.sources[0].path(), Some(Path::new("repos")));
     }
 
     #[test]
@@ -364,6 +528,41 @@ mod tests {
             diags[0].message.contains("did you mean 'locations'"),
             "{}",
             diags[0].message
+        );
+    }
+
+    #[test]
+    fn git_sources_and_the_cache() {
+        let (config, diags) = load_text(
+            "sources:\n  - path: repos\n  - git: git@github.com:acme/payments.git\n    ref: main\n  - git: https://github.com/acme/web.git\ncache: .cache/greenroom\n",
+        );
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(config.cache, PathBuf::from(".cache/greenroom"));
+        assert_eq!(
+            config.sources[1],
+            SourceConfig::Git(GitSource {
+                url: "git@github.com:acme/payments.git".to_string(),
+                git_ref: Some("main".to_string()),
+            })
+        );
+        assert_eq!(config.sources[2].path(), None);
+    }
+
+    #[test]
+    fn bad_git_sources_name_their_line_and_hide_secrets() {
+        let (_, diags) = load_text("title: x\nsources:\n  - git: ftp://me:hunter2@host/x.git\n");
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].line, Some(3), "{diags:?}");
+        assert!(diags[0].message.contains("unsupported git URL"));
+        assert!(
+            !diags[0].message.contains("hunter2"),
+            "{}",
+            diags[0].message
+        );
+        let (_, diags) = load_text("sources:\n  - git: https://h/o/r\n    ref: --upload-pack=x\n");
+        assert!(
+            diags[0].message.contains("not a branch or tag"),
+            "{diags:?}"
         );
     }
 }

@@ -1,20 +1,26 @@
 //! Stage 1: find the repositories and the descriptor files to read. Lists files; parses nothing.
 
-use crate::config::{LocationType, SiteConfig, CONFIG_FILE};
+use crate::config::{LocationType, SiteConfig, SourceConfig};
 use crate::diag::Diagnostic;
+use crate::fetch::Checkout;
 use crate::paths;
+use crate::scm::{FileWeb, RepoMeta};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
-/// A repository checkout: a direct subfolder of a `path` source.
+/// A repository checkout: a direct subfolder of a `path` source, or a git source's clone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Repo {
     /// Canonical absolute path of the checkout; nothing read for it may leave this folder.
     pub root: PathBuf,
-    /// Portal-relative path, for display.
+    /// Portal-relative path, for display (`host/org/repo` for a git source).
     pub display: String,
     /// Folder name: the repository's name.
     pub name: String,
+    /// Remote, branch and web pages, when known.
+    pub meta: RepoMeta,
+    /// A `git:` source's clone (not a subfolder of a `path` source).
+    pub git: bool,
 }
 
 /// A descriptor file to load.
@@ -41,6 +47,12 @@ pub struct DescriptorFile {
     /// Index in `catalog.locations` of the registered location this file was reached through,
     /// if any (its `rules` apply to the file's entities).
     pub registered: Option<usize>,
+    /// The file's pages on its code host, when its repository's remote is known.
+    pub web: Option<FileWeb>,
+    /// The view URL of `origin`, when known.
+    pub origin_web: Option<String>,
+    /// Branch or tag of the file's repository, when known.
+    pub branch: Option<String>,
 }
 
 /// Where a `Location` entity was defined: a document of a descriptor file.
@@ -88,6 +100,25 @@ impl SourceSet {
         }
     }
 
+    /// The code-host pages of a file inside repository `repo`.
+    pub fn file_web(&self, repo: Option<usize>, path: &Path) -> Option<FileWeb> {
+        let repo = &self.repos[repo?];
+        let relative = path.strip_prefix(&repo.root).ok()?;
+        repo.meta.file_web(&paths::display(Path::new(""), relative))
+    }
+
+    /// The repository and repository-relative path a code-host file URL points into (a
+    /// `url` location target), and the ref it names when that is not the checked-out one.
+    pub fn file_of_url(&self, url: &str) -> Option<(usize, String, Option<String>)> {
+        self.repos.iter().enumerate().find_map(|(index, repo)| {
+            let web = repo.meta.web.as_ref()?;
+            let branch = repo.meta.branch.as_deref();
+            let (git_ref, path) = web.file_of_url(url, branch)?;
+            let other = (Some(git_ref.as_str()) != branch).then_some(git_ref);
+            Some((index, decode_percent(&path), other))
+        })
+    }
+
     /// The file on disk behind a portal-relative display path, and the folder that paths
     /// written in it must stay inside (its repository, or the portal root).
     pub fn file_on_disk(&self, display: &str) -> (PathBuf, PathBuf) {
@@ -118,30 +149,49 @@ impl Repo {
 pub fn discover(
     portal_root: &Path,
     config: &SiteConfig,
+    checkouts: &[Checkout],
 ) -> anyhow::Result<(SourceSet, Vec<Diagnostic>)> {
     let portal_root = portal_root
         .canonicalize()
         .map_err(|e| anyhow::anyhow!("cannot open portal root {}: {e}", portal_root.display()))?;
     let mut diagnostics = Vec::new();
     let out_dir = portal_root.join(&config.out);
-    let has_config = portal_root.join(CONFIG_FILE).is_file();
-    let config_problem = |d: Diagnostic| {
-        if has_config {
-            d.in_file(CONFIG_FILE)
-        } else {
-            d
-        }
+    let config_file = crate::config::file_in_use(&portal_root);
+    let config_problem = |d: Diagnostic| match config_file {
+        Some(file) => d.in_file(file),
+        None => d,
     };
 
+    // The cache is read only through git sources, never as a folder of repositories.
+    let cache_dir = crate::fetch::cache_dir(&portal_root, config);
+    let cache_dir = cache_dir.canonicalize().unwrap_or(cache_dir);
     let mut repos: Vec<(usize, Repo)> = Vec::new();
     for (source_index, source) in config.sources.iter().enumerate() {
-        let dir = portal_root.join(&source.path);
+        let SourceConfig::Path { path: source_path } = source else {
+            for checkout in checkouts.iter().filter(|c| c.source == source_index) {
+                let Ok(root) = checkout.dir.canonicalize() else {
+                    continue;
+                };
+                repos.push((
+                    source_index,
+                    Repo {
+                        root,
+                        display: checkout.display.clone(),
+                        name: checkout.name.clone(),
+                        meta: checkout.meta.clone(),
+                        git: true,
+                    },
+                ));
+            }
+            continue;
+        };
+        let dir = portal_root.join(source_path);
         let entries = match std::fs::read_dir(&dir) {
             Ok(entries) => entries,
             Err(_) => {
                 diagnostics.push(config_problem(Diagnostic::error(format!(
                     "source folder \"{}\" does not exist or cannot be read",
-                    source.path.display()
+                    source_path.display()
                 ))));
                 continue;
             }
@@ -160,7 +210,7 @@ pub fn discover(
             let Ok(root) = path.canonicalize() else {
                 continue;
             };
-            if root == out_dir || root.starts_with(&out_dir) {
+            if root.starts_with(&out_dir) || root.starts_with(&cache_dir) {
                 continue;
             }
             let name = path
@@ -171,6 +221,8 @@ pub fn discover(
                 source_index,
                 Repo {
                     display: paths::display(&portal_root, &path),
+                    meta: RepoMeta::of_checkout(&root),
+                    git: false,
                     root,
                     name,
                 },
@@ -221,30 +273,41 @@ pub fn discover(
     }
 
     for (location_index, location) in config.catalog.locations.iter().enumerate() {
-        if location.location_type == LocationType::Url {
-            diagnostics.push(config_problem(Diagnostic::warning(format!(
-                "catalog.locations: url target \"{}\" is not read; greenroom reads files (add the repository as a source instead)",
-                location.target
-            ))));
-            continue;
-        }
-        match paths::glob_files(
-            &portal_root,
-            &location.target,
-            &portal_root,
-            &config.exclude,
-        ) {
+        let (base, target) = if location.location_type == LocationType::Url {
+            match set.file_of_url(&location.target) {
+                Some((repo, path, wanted_ref)) => {
+                    let repo = &set.repos[repo];
+                    if let Some(wanted) = wanted_ref {
+                        diagnostics.push(config_problem(Diagnostic::warning(format!(
+                            "catalog.locations: url target \"{}\" names ref {wanted}; greenroom reads {} at {}",
+                            crate::scm::redact(&location.target),
+                            repo.display,
+                            repo.meta.branch.as_deref().unwrap_or("its checked-out commit")
+                        ))));
+                    }
+                    (repo.root.clone(), path)
+                }
+                None => {
+                    diagnostics.push(config_problem(Diagnostic::warning(format!(
+                        "catalog.locations: url target \"{}\" is not fetched: greenroom reads only configured repositories (add the repository as a `git:` source)",
+                        crate::scm::redact(&location.target)
+                    ))));
+                    continue;
+                }
+            }
+        } else {
+            (portal_root.clone(), location.target.clone())
+        };
+        match paths::glob_files(&base, &target, &base, &config.exclude) {
             Ok(result) => {
                 if result.files.is_empty() {
                     diagnostics.push(config_problem(Diagnostic::error(format!(
                         "catalog.locations target \"{}\" matched no file",
-                        location.target
+                        crate::scm::redact(&location.target)
                     ))));
                 }
                 for (path, message) in result.problems {
-                    diagnostics.push(
-                        Diagnostic::warning(message).in_file(&paths::display(&portal_root, &path)),
-                    );
+                    diagnostics.push(Diagnostic::warning(message).in_file(&set.display(&path)));
                 }
                 for path in result.files {
                     let mut entry = file_entry(&set, path, 0);
@@ -258,6 +321,17 @@ pub fn discover(
         }
     }
 
+    // A git source is listed one by one, so one without any descriptor is worth a word; a
+    // folder of checkouts commonly holds repositories without one.
+    for (index, repo) in set.repos.iter().enumerate() {
+        if repo.git && !set.files.iter().any(|f| f.repo == Some(index)) {
+            diagnostics.push(config_problem(Diagnostic::warning(format!(
+                "git source {} has no descriptor file matching `discover` ({})",
+                repo.display,
+                config.discover.join(", ")
+            ))));
+        }
+    }
     set.files
         .sort_by(|a, b| (a.rank, &a.display).cmp(&(b.rank, &b.display)));
     let mut seen = std::collections::HashSet::new();
@@ -265,10 +339,36 @@ pub fn discover(
     Ok((set, diagnostics))
 }
 
+fn decode_percent(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = path
+            .get(i + 1..i + 3)
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| path.to_string())
+}
+
 fn file_entry(set: &SourceSet, path: PathBuf, rank: usize) -> DescriptorFile {
     let repo = set.repo_of(&path);
     let display = set.display(&path);
+    let web = set.file_web(repo, &path);
     DescriptorFile {
+        origin_web: web.as_ref().map(|w| w.view.clone()),
+        web,
+        branch: repo.and_then(|i| set.repos[i].meta.branch.clone()),
         origin: display.clone(),
         repo_display: repo.map(|i| set.repos[i].display.clone()),
         display,

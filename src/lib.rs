@@ -1,7 +1,7 @@
 //! greenroom: a developer portal that needs no server.
 //!
 //! The pipeline, one module per stage, data flowing one way (see ARCHITECTURE.md):
-//! [`discover`] → [`catalog::load`] → [`catalog`] (resolve) → [`docs`] → [`site`] (model) →
+//! [`config`] → [`fetch`] (git sources) → [`discover`] → [`catalog::load`] → [`catalog`] (resolve) → [`docs`] → [`site`] (model) →
 //! [`render`] → [`output`]. [`build`] and [`check`] chain the stages (`check` stops after
 //! `docs`, so broken doc links fail CI too).
 
@@ -10,11 +10,13 @@ pub mod config;
 pub mod diag;
 pub mod discover;
 pub mod docs;
+pub mod fetch;
 pub mod graph;
 pub mod highlight;
 pub mod output;
 pub mod paths;
 pub mod render;
+pub mod scm;
 pub mod search;
 pub mod site;
 pub mod theme;
@@ -139,9 +141,18 @@ fn load_catalog(root: &Path, show_progress: bool) -> anyhow::Result<Loaded> {
     if let Ok(memo) = std::fs::read(highlight_memo_path(root, &config)) {
         highlight::load_memo(&memo);
     }
-    let config_rejected = !diagnostics.is_empty();
-    timings.stage(Some("config"), "discovering repositories");
-    let (sources, found) = discover::discover(root, &config)?;
+    let config_rejected = diagnostics
+        .iter()
+        .any(|d| d.severity == diag::Severity::Error);
+    timings.stage(Some("config"), "fetching git sources");
+    let (checkouts, fetched) = if config_rejected {
+        (Vec::new(), Vec::new())
+    } else {
+        fetch::fetch(root, &config)
+    };
+    diagnostics.extend(fetched);
+    timings.stage(Some("fetch"), "discovering repositories");
+    let (sources, found) = discover::discover(root, &config, &checkouts)?;
     diagnostics.extend(found);
     timings.stage(Some("discover"), "loading descriptors");
     let (documents, loaded) = catalog::load::load(&sources);
@@ -158,7 +169,9 @@ fn load_catalog(root: &Path, show_progress: bool) -> anyhow::Result<Loaded> {
     let source_dirs = config
         .sources
         .iter()
-        .map(|s| sources.portal_root.join(&s.path))
+        .filter_map(|s| s.path())
+        .map(|p| sources.portal_root.join(p))
+        .chain([fetch::cache_dir(&sources.portal_root, &config)])
         .collect();
     Ok(Loaded {
         timings,

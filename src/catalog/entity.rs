@@ -265,6 +265,8 @@ pub struct Origin {
     pub document: usize,
     /// Portal-relative path of the repository root the file belongs to, if any.
     pub repo: Option<String>,
+    /// Branch or tag of that repository, when known.
+    pub branch: Option<String>,
 }
 
 /// A validated entity, with the original document kept for the JSON export.

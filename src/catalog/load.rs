@@ -380,6 +380,9 @@ fn follow_location(set: &SourceSet, loaded: &LoadedDocument, result: &mut FileRe
                 }
                 for path in found.files {
                     result.targets.push(DescriptorFile {
+                        web: set.file_web(file.repo, &path),
+                        origin_web: file.origin_web.clone(),
+                        branch: file.branch.clone(),
                         display: set.display(&path),
                         root: file.root.clone(),
                         repo: file.repo,

@@ -154,6 +154,9 @@ mod tests {
             origin: "repos/app/catalog-info.yaml".to_string(),
             via: None,
             registered: None,
+            web: None,
+            origin_web: None,
+            branch: None,
         });
         let documents: Vec<load::LoadedDocument> = yaml::parse_documents(text)
             .into_iter()

@@ -166,17 +166,34 @@ impl Checker<'_> {
         let file = &self.loaded.file;
         let mut raw = value.clone();
         let mut annotations = annotations;
-        for key in [
-            "backstage.io/managed-by-location",
-            "backstage.io/managed-by-origin-location",
-        ] {
-            if !annotations.iter().any(|(k, _)| k == key) {
-                let location = if key.ends_with("origin-location") {
-                    &file.origin
-                } else {
-                    &file.display
-                };
-                annotations.push((key.to_string(), format!("file:{location}")));
+        // Like Backstage's AnnotateLocationEntityProcessor: what the user wrote wins. A file
+        // whose repository is on a code host is located by URL, as a `url` location would be.
+        let location = |web: Option<&String>, display: &str| match web {
+            Some(url) => format!("url:{url}"),
+            None => format!("file:{display}"),
+        };
+        let web = file.web.as_ref();
+        let added = [
+            (
+                "backstage.io/managed-by-location",
+                Some(location(web.map(|w| &w.view), &file.display)),
+            ),
+            (
+                "backstage.io/managed-by-origin-location",
+                Some(location(file.origin_web.as_ref(), &file.origin)),
+            ),
+            ("backstage.io/view-url", web.map(|w| w.view.clone())),
+            ("backstage.io/edit-url", web.map(|w| w.edit.clone())),
+            (
+                "backstage.io/source-location",
+                web.map(|w| format!("url:{}", w.folder)),
+            ),
+        ];
+        for (key, value) in added {
+            if let Some(value) = value {
+                if !annotations.iter().any(|(k, _)| k == key) {
+                    annotations.push((key.to_string(), value));
+                }
             }
         }
         if let Some(meta) = raw.get_mut("metadata").and_then(Value::as_object_mut) {
@@ -209,6 +226,7 @@ impl Checker<'_> {
                 line: self.loaded.document.start_line,
                 document: self.loaded.document.index,
                 repo: file.repo_display.clone(),
+                branch: file.branch.clone(),
             },
             raw,
         })

@@ -377,7 +377,7 @@ fn read_site(
     let mut listing = list_files(&docs_dir, &root, sources, &entity.entity_ref, &mut problems);
     // Pages in mkdocs' order, so `index.md` claims its folder's page before `README.md` does.
     listing.sort_by_cached_key(|(relative, _)| (!is_markdown(relative), page_order(relative)));
-    let edit_base = edit_base(&config, entity, &docs_dir, &root);
+    let edit_base = edit_base(&config, entity, &docs_dir, base);
     let mut pages = Vec::new();
     let mut assets = Vec::new();
     let mut asset_sources = HashSet::new();
@@ -554,12 +554,14 @@ fn list_files(
 
 /// The URL a page's source path is appended to for "Edit this page": mkdocs' `edit_uri`
 /// (absolute, or relative to `repo_url`), else the entity's `backstage.io/source-location`
-/// tree URL turned into an edit URL.
+/// tree URL turned into an edit URL. That annotation names the descriptor's folder (as
+/// Backstage's `dir:` resolution assumes), and greenroom fills it in from the repository's
+/// remote and branch when the descriptor does not set it.
 fn edit_base(
     config: &MkdocsConfig,
     entity: &Entity,
     docs_dir: &Path,
-    root: &Path,
+    descriptor_dir: &Path,
 ) -> Option<String> {
     let with_slash = |s: &str| {
         if s.ends_with('/') {
@@ -593,11 +595,7 @@ fn edit_base(
     if !is_web(location) || !location.contains("/tree/") {
         return None;
     }
-    let docs_in_repo = docs_dir
-        .strip_prefix(root)
-        .ok()
-        .map(|p| paths::display(Path::new(""), p))
-        .unwrap_or_default();
+    let docs_in_repo = paths::display(Path::new(""), docs_dir.strip_prefix(descriptor_dir).ok()?);
     let base = with_slash(&location.replacen("/tree/", "/edit/", 1));
     Some(if docs_in_repo.is_empty() {
         base

@@ -306,6 +306,10 @@ pub struct EntityView {
     pub source_line: usize,
     /// Repository folder, if the file is in one.
     pub repo: Option<String>,
+    /// The repository's branch or tag, when known.
+    pub branch: Option<String>,
+    /// The descriptor file on its code host (`backstage.io/view-url`), when known.
+    pub source_url: Option<String>,
     /// User/Group profile.
     pub profile: Option<ProfileView>,
 }

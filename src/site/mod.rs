@@ -1013,6 +1013,11 @@ impl<'a> Builder<'a> {
             source_file: entity.origin.file.clone(),
             source_line: entity.origin.line,
             repo: entity.origin.repo.clone(),
+            branch: entity.origin.branch.clone(),
+            source_url: entity
+                .annotation("backstage.io/view-url")
+                .filter(|u| urls::is_safe_url(u))
+                .map(str::to_string),
             profile: entity.profile.as_ref().map(|p| ProfileView {
                 display_name: p.display_name.clone(),
                 email: p.email.clone(),

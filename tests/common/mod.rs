@@ -150,6 +150,16 @@ fn truncate(text: &str, max: usize) -> &str {
 
 /// Runs the binary with `args` in `cwd`, killing it after `timeout`.
 pub fn run_in<S: AsRef<OsStr>>(cwd: &Path, args: &[S], timeout: Duration) -> Run {
+    run_in_env(cwd, args, timeout, &[])
+}
+
+/// [`run_in`] with extra environment variables.
+pub fn run_in_env<S: AsRef<OsStr>>(
+    cwd: &Path,
+    args: &[S],
+    timeout: Duration,
+    env: &[(&str, &OsStr)],
+) -> Run {
     let command = std::iter::once(BIN.to_string())
         .chain(
             args.iter()
@@ -162,6 +172,7 @@ pub fn run_in<S: AsRef<OsStr>>(cwd: &Path, args: &[S], timeout: Duration) -> Run
         .args(args)
         .current_dir(cwd)
         .env_remove("RUST_BACKTRACE")
+        .envs(env.iter().map(|(k, v)| (*k, *v)))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
