@@ -7,6 +7,14 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// `println!` that ignores a closed stdout (`greenroom check | head` must not panic).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 /// How many diagnostics `build` prints before pointing at diagnostics.json.
 const PRINT_LIMIT: usize = 50;
 
@@ -47,7 +55,7 @@ pub enum Command {
     /// Load and validate the catalog without building. Exit 0 when there are no errors, 1 when
     /// there are, 2 when the check could not run.
     Check {
-        /// Portal root.
+        /// Portal root (with --repo: a repository checkout).
         #[arg(default_value = ".")]
         dir: PathBuf,
         /// Output format.
@@ -56,6 +64,13 @@ pub enum Command {
         /// Treat warnings as errors too.
         #[arg(long)]
         strict: bool,
+        /// Check DIR as one repository on its own (a pull-request job), not as a portal root.
+        #[arg(long)]
+        repo: bool,
+        /// The published portal's catalog/entities.json: refs to its entities count as present
+        /// (with --repo). Download it first, e.g. with curl.
+        #[arg(long, value_name = "ENTITIES_JSON", requires = "repo")]
+        against: Option<PathBuf>,
     },
 }
 
@@ -66,6 +81,9 @@ pub enum Format {
     Human,
     /// A JSON array of {severity, file, line, entity, message}.
     Json,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::message`), shown inline on
+    /// the pull request's changed files.
+    Github,
 }
 
 /// Runs the parsed command and returns the process exit code.
@@ -91,7 +109,9 @@ pub fn run(cli: Cli) -> ExitCode {
             dir,
             format,
             strict,
-        } => check(&dir, format, strict),
+            repo,
+            against,
+        } => check(&dir, format, strict, repo, against.as_deref()),
     }
 }
 
@@ -115,7 +135,7 @@ fn build(options: BuildOptions, show_timings: bool) -> ExitCode {
         report.entities, report.pages, counts.errors, counts.warnings, report.seconds
     );
     if report.stopped.is_none() {
-        println!(
+        out!(
             "built {summary} ({} pages rendered, {} unchanged; {} files written, {} kept) → {}",
             report.render.rendered,
             report.render.unchanged,
@@ -137,8 +157,19 @@ fn build(options: BuildOptions, show_timings: bool) -> ExitCode {
     }
 }
 
-fn check(dir: &std::path::Path, format: Format, strict: bool) -> ExitCode {
-    let report = match greenroom::check(dir) {
+fn check(
+    dir: &std::path::Path,
+    format: Format,
+    strict: bool,
+    repo: bool,
+    against: Option<&std::path::Path>,
+) -> ExitCode {
+    let result = if repo {
+        greenroom::check_repository(dir, against)
+    } else {
+        greenroom::check(dir)
+    };
+    let report = match result {
         Ok(report) => report,
         Err(error) => {
             eprintln!("error: {error:#}");
@@ -148,19 +179,32 @@ fn check(dir: &std::path::Path, format: Format, strict: bool) -> ExitCode {
     let counts = Counts::of(&report.diagnostics);
     match format {
         Format::Json => match serde_json::to_string_pretty(&report.diagnostics) {
-            Ok(json) => println!("{json}"),
+            Ok(json) => out!("{json}"),
             Err(error) => {
                 eprintln!("error: {error}");
                 return ExitCode::from(2);
             }
         },
+        Format::Github => {
+            for d in &report.diagnostics {
+                out!("{}", github_annotation(d));
+            }
+            out!(
+                "checked {} entities: {} errors, {} warnings",
+                report.entities,
+                counts.errors,
+                counts.warnings
+            );
+        }
         Format::Human => {
             for d in &report.diagnostics {
-                println!("{}", paint(d, std::io::stdout().is_terminal()));
+                out!("{}", paint(d, std::io::stdout().is_terminal()));
             }
-            println!(
+            out!(
                 "checked {} entities: {} errors, {} warnings",
-                report.entities, counts.errors, counts.warnings
+                report.entities,
+                counts.errors,
+                counts.warnings
             );
         }
     }
@@ -170,6 +214,37 @@ fn check(dir: &std::path::Path, format: Format, strict: bool) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// One diagnostic as a GitHub Actions workflow command. Values are escaped as the runner
+/// expects (`%`, CR, LF everywhere; also `:` and `,` in properties), so a message cannot end
+/// the command early or inject another one.
+pub fn github_annotation(d: &Diagnostic) -> String {
+    fn data(text: &str) -> String {
+        text.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    }
+    fn property(text: &str) -> String {
+        data(text).replace(':', "%3A").replace(',', "%2C")
+    }
+    let command = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let mut properties = Vec::new();
+    if let Some(file) = &d.file {
+        properties.push(format!("file={}", property(file)));
+        if let Some(line) = d.line {
+            properties.push(format!("line={line}"));
+        }
+    }
+    let title = match &d.entity {
+        Some(entity) => format!("greenroom: {entity}"),
+        None => "greenroom".to_string(),
+    };
+    properties.push(format!("title={}", property(&title)));
+    format!("::{command} {}::{}", properties.join(","), data(&d.message))
 }
 
 fn print_diagnostics(diagnostics: &[Diagnostic], limit: Option<usize>) {
@@ -196,4 +271,25 @@ fn paint(d: &Diagnostic, colour: bool) -> String {
         Severity::Warning => ("warning:", "33"),
     };
     text.replacen(word, &format!("\x1b[1;{code}m{word}\x1b[0m"), 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_annotations_escape_what_would_end_or_inject_a_command() {
+        let d = Diagnostic::error("50% done\n::error::injected\r")
+            .at("repos/a,b:c/catalog-info.yaml", 7)
+            .entity("component:default/x");
+        assert_eq!(
+            github_annotation(&d),
+            "::error file=repos/a%2Cb%3Ac/catalog-info.yaml,line=7,title=greenroom%3A component%3Adefault/x::50%25 done%0A::error::injected%0D"
+        );
+        let bare = Diagnostic::warning("no file");
+        assert_eq!(
+            github_annotation(&bare),
+            "::warning title=greenroom::no file"
+        );
+    }
 }

@@ -134,21 +134,42 @@ impl Timings {
     }
 }
 
-fn load_catalog(root: &Path, show_progress: bool) -> anyhow::Result<Loaded> {
+/// What the input stages read: a portal (greenroom.yaml and its sources), or one repository
+/// checked on its own.
+enum Scope {
+    Portal,
+    /// The root is one repository; refs to `elsewhere` count as present.
+    Repository {
+        elsewhere: std::collections::BTreeSet<catalog::refs::EntityRef>,
+    },
+}
+
+fn load_catalog(root: &Path, show_progress: bool, scope: Scope) -> anyhow::Result<Loaded> {
     let mut timings = Timings::new(show_progress);
     timings.stage(None, "reading configuration");
-    let (config, mut diagnostics) = config::load(root)?;
-    if let Ok(memo) = std::fs::read(highlight_memo_path(root, &config)) {
-        highlight::load_memo(&memo);
+    let (config, mut diagnostics, checkouts, elsewhere) = match scope {
+        Scope::Portal => {
+            let (config, diagnostics) = config::load(root)?;
+            (config, diagnostics, None, Default::default())
+        }
+        Scope::Repository { elsewhere } => {
+            let (config, checkout) = repository_scope(root)?;
+            (config, Vec::new(), Some(vec![checkout]), elsewhere)
+        }
+    };
+    if checkouts.is_none() {
+        if let Ok(memo) = std::fs::read(highlight_memo_path(root, &config)) {
+            highlight::load_memo(&memo);
+        }
     }
     let config_rejected = diagnostics
         .iter()
         .any(|d| d.severity == diag::Severity::Error);
     timings.stage(Some("config"), "fetching git sources");
-    let (checkouts, fetched) = if config_rejected {
-        (Vec::new(), Vec::new())
-    } else {
-        fetch::fetch(root, &config)
+    let (checkouts, fetched) = match checkouts {
+        Some(checkouts) => (checkouts, Vec::new()),
+        None if config_rejected => (Vec::new(), Vec::new()),
+        None => fetch::fetch(root, &config),
     };
     diagnostics.extend(fetched);
     timings.stage(Some("fetch"), "discovering repositories");
@@ -158,7 +179,7 @@ fn load_catalog(root: &Path, show_progress: bool) -> anyhow::Result<Loaded> {
     let (documents, loaded) = catalog::load::load(&sources);
     diagnostics.extend(loaded);
     timings.stage(Some("load"), "resolving the catalog");
-    let (catalog, resolved) = catalog::resolve(&documents, &config);
+    let (catalog, resolved) = catalog::resolve(&documents, &config, elsewhere);
     diagnostics.extend(resolved);
     drop(documents);
     timings.stage(Some("resolve"), "rendering documentation");
@@ -185,6 +206,62 @@ fn load_catalog(root: &Path, show_progress: bool) -> anyhow::Result<Loaded> {
     })
 }
 
+/// The configuration and checkout that make `root` a portal of one repository: the default
+/// settings, with the folder itself as the only (already checked out) source.
+fn repository_scope(root: &Path) -> anyhow::Result<(SiteConfig, fetch::Checkout)> {
+    let dir = root
+        .canonicalize()
+        .map_err(|e| anyhow::anyhow!("cannot open repository {}: {e}", root.display()))?;
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "repository".to_string());
+    let config = SiteConfig {
+        sources: vec![config::SourceConfig::Git(config::GitSource {
+            url: format!("file://{}", dir.display()),
+            git_ref: None,
+        })],
+        ..SiteConfig::default()
+    };
+    let checkout = fetch::Checkout {
+        source: 0,
+        meta: scm::RepoMeta::of_checkout(&dir),
+        dir,
+        display: name.clone(),
+        name,
+    };
+    Ok((config, checkout))
+}
+
+/// The entities of a published `catalog/entities.json`: Backstage's `by-query` shape
+/// (`{"items": [...]}`) or a plain array (`GET /entities`).
+pub fn published_entities(
+    bytes: &[u8],
+) -> anyhow::Result<std::collections::BTreeSet<catalog::refs::EntityRef>> {
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| anyhow::anyhow!("not a catalog JSON file: {e}"))?;
+    let items = match &value {
+        serde_json::Value::Array(items) => items,
+        other => other
+            .get("items")
+            .and_then(serde_json::Value::as_array)
+            .ok_or_else(|| anyhow::anyhow!("no \"items\" array: not a catalog JSON file"))?,
+    };
+    Ok(items
+        .iter()
+        .filter_map(|item| {
+            let kind = item.get("kind")?.as_str()?;
+            let metadata = item.get("metadata")?;
+            let name = metadata.get("name")?.as_str()?;
+            let namespace = metadata
+                .get("namespace")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("default");
+            Some(catalog::refs::EntityRef::new(kind, namespace, name))
+        })
+        .collect())
+}
+
 /// Where the highlight memo of a portal is kept between builds.
 fn highlight_memo_path(root: &Path, config: &SiteConfig) -> PathBuf {
     root.join(&config.cache).join("highlight.memo")
@@ -193,10 +270,45 @@ fn highlight_memo_path(root: &Path, config: &SiteConfig) -> PathBuf {
 /// Loads and validates a portal, and renders its docs in memory to find broken links, without
 /// writing anything.
 pub fn check(root: &Path) -> anyhow::Result<CheckReport> {
-    let loaded = load_catalog(root, false)?;
+    let loaded = load_catalog(root, false, Scope::Portal)?;
     Ok(CheckReport {
         entities: loaded.catalog.entities.len(),
         diagnostics: loaded.diagnostics,
+    })
+}
+
+/// Checks one repository on its own, as a pull-request job does: its descriptors and docs,
+/// with refs to the entities of a published portal's `catalog/entities.json` (`against`)
+/// counting as present. File paths in diagnostics are relative to the repository root.
+pub fn check_repository(root: &Path, against: Option<&Path>) -> anyhow::Result<CheckReport> {
+    let elsewhere = match against {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+            published_entities(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+        }
+        None => Default::default(),
+    };
+    let loaded = load_catalog(root, false, Scope::Repository { elsewhere })?;
+    let prefix = root
+        .canonicalize()
+        .ok()
+        .and_then(|dir| dir.file_name().map(|n| format!("{}/", n.to_string_lossy())));
+    let mut diagnostics = loaded.diagnostics;
+    if let Some(prefix) = prefix {
+        for diagnostic in &mut diagnostics {
+            if let Some(rest) = diagnostic
+                .file
+                .as_deref()
+                .and_then(|f| f.strip_prefix(prefix.as_str()))
+            {
+                diagnostic.file = Some(rest.to_string());
+            }
+        }
+    }
+    Ok(CheckReport {
+        entities: loaded.catalog.entities.len(),
+        diagnostics,
     })
 }
 
@@ -212,7 +324,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
         source_dirs,
         docs,
         config_rejected,
-    } = load_catalog(&options.root, options.progress)?;
+    } = load_catalog(&options.root, options.progress, Scope::Portal)?;
     let out = match &options.out {
         Some(out) => out.clone(),
         None => portal_root.join(&config.out),

@@ -23,6 +23,9 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct Catalog {
     /// The entities.
     pub entities: BTreeMap<EntityRef, Entity>,
+    /// Entities that exist outside this input (a `check --against` run's published catalog):
+    /// refs to them are not dangling, though they have no page here.
+    pub elsewhere: BTreeSet<EntityRef>,
 }
 
 impl Catalog {
@@ -41,6 +44,7 @@ impl Catalog {
 pub fn resolve(
     documents: &[load::LoadedDocument],
     config: &SiteConfig,
+    elsewhere: BTreeSet<EntityRef>,
 ) -> (Catalog, Vec<Diagnostic>) {
     let rules = config.kind_rules();
     let validated: Vec<(Option<Entity>, Vec<Diagnostic>)> = documents
@@ -68,7 +72,7 @@ pub fn resolve(
         diagnostics.extend(problems);
         entities.extend(entity);
     }
-    let (catalog, more) = relations::assemble(entities);
+    let (catalog, more) = relations::assemble(entities, elsewhere);
     diagnostics.extend(more);
     (catalog, diagnostics)
 }

@@ -9,7 +9,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Builds the catalog from validated entities given in priority order (the first definition of
 /// a ref wins).
-pub fn assemble(entities: Vec<Entity>) -> (Catalog, Vec<Diagnostic>) {
+pub fn assemble(
+    entities: Vec<Entity>,
+    elsewhere: BTreeSet<EntityRef>,
+) -> (Catalog, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut by_ref: BTreeMap<EntityRef, Entity> = BTreeMap::new();
     for entity in entities {
@@ -45,7 +48,7 @@ pub fn assemble(entities: Vec<Entity>) -> (Catalog, Vec<Diagnostic>) {
                         kind: spec_ref.relation.inverse(),
                         target: entity.entity_ref.clone(),
                     });
-            } else {
+            } else if !elsewhere.contains(&spec_ref.target) {
                 diagnostics.push(
                     Diagnostic::warning(format!(
                         "{} refers to {}, which is not in the catalog",
@@ -62,7 +65,10 @@ pub fn assemble(entities: Vec<Entity>) -> (Catalog, Vec<Diagnostic>) {
             entity.relations = set.into_iter().collect();
         }
     }
-    let catalog = Catalog { entities: by_ref };
+    let catalog = Catalog {
+        entities: by_ref,
+        elsewhere,
+    };
     diagnostics.extend(find_cycles(&catalog, RelationType::ChildOf, "group parent"));
     diagnostics.extend(find_cycles(&catalog, RelationType::PartOf, "partOf"));
     (catalog, diagnostics)

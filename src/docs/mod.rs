@@ -742,6 +742,15 @@ impl PageLinks<'_> {
                     name.to_lowercase()
                 );
                 let Some(&site) = self.index.by_triplet.get(&root) else {
+                    let target = EntityRef::new(kind, namespace, name);
+                    if self.index.catalog.elsewhere.contains(&target) {
+                        // Checked against the published portal: the docs live there.
+                        return Resolution {
+                            href: destination.to_string(),
+                            anchor: None,
+                            problem: None,
+                        };
+                    }
                     return self.broken(
                         destination,
                         format!("broken link: {destination} names docs that do not exist in the portal"),
@@ -767,7 +776,9 @@ impl PageLinks<'_> {
             }
             ["catalog", namespace, kind, name] => {
                 let target = EntityRef::new(kind, namespace, name);
-                if self.index.catalog.get(&target).is_some() {
+                if self.index.catalog.get(&target).is_some()
+                    || self.index.catalog.elsewhere.contains(&target)
+                {
                     Resolution {
                         href: relative_href(
                             self.page_path(),
