@@ -14,6 +14,7 @@ results_path, versions_path, runs, peer_runs = sys.argv[1:5]
 runs_by_label = defaultdict(list)
 facts = {}
 index_sizes = {}  # size -> (search bytes, html pages)
+rendered_pages = defaultdict(list)  # incremental label -> pages rendered per run
 probes = defaultdict(list)  # size -> [(query, bytes, files, first ms, median ms, max ms)]
 with open(results_path) as results:
     for line in results:
@@ -22,6 +23,8 @@ with open(results_path) as results:
             facts[fields[0][6:]] = (int(fields[1] or 0), int(fields[2] or 0))
         elif fields[0].startswith("index-"):
             index_sizes[fields[0][6:]] = (int(fields[1]), int(fields[2]))
+        elif fields[0].startswith("rendered-"):
+            rendered_pages[fields[0][9:]].append(int(fields[1]))
         elif fields[0].startswith("search-"):
             probes[fields[0][7:]].append(
                 (fields[1], int(fields[2]), int(fields[3]), *(float(x) for x in fields[4:7]))
@@ -167,8 +170,28 @@ out.append(
     "`cargo run --release --example graph-bench` times the engine alone (a 200-node graph: "
     "about 2 ms to lay out, 4 ms with SVG).\n"
 )
-out.append("## Not measured yet\n")
-out.append("Incremental rebuild after one page edit (arrives with `serve --watch`).\n")
+incremental = [(size, median(f"greenroom-build-{size}"), median(f"greenroom-unchanged-{size}"),
+                median(f"greenroom-3repos-{size}")) for size in ("medium", "large")]
+if any(row[2] for row in incremental):
+    out.append("## Incremental builds (build cache)\n")
+    out.append(
+        "A build into the previous site, as a scheduled CI run with `.greenroom-cache/` and "
+        "`site/` restored: pages whose inputs are unchanged are not rendered, unchanged files "
+        "are hard-linked from the previous site, unchanged code is not highlighted again. "
+        "*3 repositories*: a description and one docs page edited in each of 3 repositories "
+        "(different ones every run). Full builds above are cold (`--clean`, no memo).\n"
+    )
+    out.append("| size | full (cold) | nothing changed | 3 repositories changed | pages rendered | speed-up |")
+    out.append("|---|---:|---:|---:|---:|---:|")
+    for size, full, unchanged, three in incremental:
+        if not (full and unchanged and three):
+            continue
+        rendered = rendered_pages.get(f"greenroom-3repos-{size}") or [0]
+        out.append(
+            f"| {size} | {seconds(full[0])} | {seconds(unchanged[0])} | {seconds(three[0])} | "
+            f"{statistics.median(rendered):.0f} | {full[0] / three[0]:.1f}× |"
+        )
+    out.append("")
 out.append("## How to reproduce\n")
 out.append("```sh\nbench/run.sh            # RUNS=3 by default; SIZES, PEER_RUNS, NO_PEERS to narrow it\n```")
 print("\n".join(out))

@@ -80,6 +80,8 @@ measure() {
     for ((i = 1; i <= runs; i++)); do
         local out="$OUTS/$label-$i"
         [ -e "$out" ] && rm -rf "$out" && DELETED=1
+        # A cold run: no highlight memo from an earlier build of this org.
+        [ -n "${COLD:-}" ] && rm -f "$COLD/.greenroom-cache/highlight.memo"
         settle
         # Flush what earlier steps wrote, so no run pays for the previous one's writeback.
         sync
@@ -125,8 +127,45 @@ for size in $SIZES; do
     # One results file per size, so re-measuring one size keeps the others' figures.
     RESULTS=$RESULTS_DIR/$size.tsv
     : >"$RESULTS"
-    measure "greenroom-build-$size" "$RUNS" "$GREENROOM" build "$org" --out "{out}"
-    measure "greenroom-check-$size" "$RUNS" "$GREENROOM" check "$org"
+    COLD=$org measure "greenroom-build-$size" "$RUNS" "$GREENROOM" build "$org" --out "{out}" --clean
+    COLD=$org measure "greenroom-check-$size" "$RUNS" "$GREENROOM" check "$org"
+    # Incremental builds into the previous site, as a scheduled CI run with its cache restored:
+    # nothing changed, then 3 repositories changed (a description and a docs page in each).
+    if [ "$size" = medium ] || [ "$size" = large ]; then
+        work=$CACHE/work/$size
+        [ -e "$work" ] && rm -rf "$work" && DELETED=1
+        mkdir -p "$CACHE/work"
+        cp -r "$org" "$work"
+        site=$OUTS/incremental-$size
+        "$GREENROOM" build "$work" --out "$site" >/dev/null
+        settle
+        incremental() { # LABEL EDITS...
+            local label=$1 i
+            shift
+            for ((i = 1; i <= RUNS; i++)); do
+                local repo
+                for repo in "$@"; do
+                    repo=$(printf '%s/repos/repo-%04d' "$work" $((repo + i * 10)))
+                    sed -i "0,/description: /s//description: Edited in run $i. /" "$repo/catalog-info.yaml"
+                    page=$(find "$repo" -path '*/docs/*' -name '*.md' | sort | head -n 1)
+                    [ -n "$page" ] && echo "Edited in run $i." >>"$page"
+                done
+                sync
+                local stats
+                stats=$(mktemp)
+                /usr/bin/time -f "%e %U %S %M" -o "$stats" "$GREENROOM" build "$work" --out "$site" >"$CACHE/last.log" 2>&1
+                read -r wall user sys rss <"$stats"
+                rm -f "$stats"
+                printf '%s\t%s\t%s\t%s\n' "$label" "$wall" "$(echo "$user + $sys" | bc)" "$rss" >>"$RESULTS"
+                log "$label run $i: ${wall}s wall ($(sed -n 's/.*(\(.*\)).*/\1/p' "$CACHE/last.log"))"
+                sed -n 's/.*(\([0-9]*\) pages rendered.*/\1/p' "$CACHE/last.log" |
+                    sed "s/^/rendered-$label\t/" >>"$RESULTS"
+            done
+        }
+        incremental "greenroom-unchanged-$size"
+        incremental "greenroom-3repos-$size" 1 2 3
+        DELETED=1
+    fi
     # Search, on the last build's output: index size, and in Chromium the bytes a first query
     # downloads and the time per keystroke.
     site=$OUTS/greenroom-build-$size-$RUNS

@@ -46,9 +46,10 @@ pub enum Command {
         /// Print how long each stage took.
         #[arg(long)]
         timings: bool,
-        /// Render every page and write every file, ignoring the previous site in the output
-        /// folder (by default pages whose inputs are unchanged are not rendered again, and
-        /// unchanged files keep their inode and modification time).
+        /// A cold build: ignore the previous site in the output folder and the highlight memo
+        /// in the cache (by default pages whose inputs are unchanged are not rendered again,
+        /// unchanged files keep their inode and modification time, and unchanged code is not
+        /// highlighted again).
         #[arg(long)]
         clean: bool,
     },

@@ -40,8 +40,9 @@ pub struct BuildOptions {
     pub strict: bool,
     /// Print stage progress (only on a terminal).
     pub progress: bool,
-    /// Reuse the previous site in the output folder: skip rendering pages whose inputs are
-    /// unchanged and keep unchanged files as they are (same inode and modification time).
+    /// Reuse the previous site in the output folder (skip rendering pages whose inputs are
+    /// unchanged, keep unchanged files as they are: same inode and modification time) and the
+    /// highlight memo of earlier builds. `false` is a cold build (`--clean`).
     pub reuse: bool,
 }
 
@@ -144,7 +145,19 @@ enum Scope {
     },
 }
 
-fn load_catalog(root: &Path, show_progress: bool, scope: Scope) -> anyhow::Result<Loaded> {
+/// Whether the input stages may use the highlight memo saved by an earlier build.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Memo {
+    Use,
+    Ignore,
+}
+
+fn load_catalog(
+    root: &Path,
+    show_progress: bool,
+    scope: Scope,
+    memo: Memo,
+) -> anyhow::Result<Loaded> {
     let mut timings = Timings::new(show_progress);
     timings.stage(None, "reading configuration");
     let (config, mut diagnostics, checkouts, elsewhere) = match scope {
@@ -157,7 +170,7 @@ fn load_catalog(root: &Path, show_progress: bool, scope: Scope) -> anyhow::Resul
             (config, Vec::new(), Some(vec![checkout]), elsewhere)
         }
     };
-    if checkouts.is_none() {
+    if checkouts.is_none() && memo == Memo::Use {
         if let Ok(memo) = std::fs::read(highlight_memo_path(root, &config)) {
             highlight::load_memo(&memo);
         }
@@ -270,7 +283,7 @@ fn highlight_memo_path(root: &Path, config: &SiteConfig) -> PathBuf {
 /// Loads and validates a portal, and renders its docs in memory to find broken links, without
 /// writing anything.
 pub fn check(root: &Path) -> anyhow::Result<CheckReport> {
-    let loaded = load_catalog(root, false, Scope::Portal)?;
+    let loaded = load_catalog(root, false, Scope::Portal, Memo::Use)?;
     Ok(CheckReport {
         entities: loaded.catalog.entities.len(),
         diagnostics: loaded.diagnostics,
@@ -289,7 +302,7 @@ pub fn check_repository(root: &Path, against: Option<&Path>) -> anyhow::Result<C
         }
         None => Default::default(),
     };
-    let loaded = load_catalog(root, false, Scope::Repository { elsewhere })?;
+    let loaded = load_catalog(root, false, Scope::Repository { elsewhere }, Memo::Ignore)?;
     let prefix = root
         .canonicalize()
         .ok()
@@ -324,7 +337,12 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
         source_dirs,
         docs,
         config_rejected,
-    } = load_catalog(&options.root, options.progress, Scope::Portal)?;
+    } = load_catalog(
+        &options.root,
+        options.progress,
+        Scope::Portal,
+        if options.reuse { Memo::Use } else { Memo::Ignore },
+    )?;
     let out = match &options.out {
         Some(out) => out.clone(),
         None => portal_root.join(&config.out),
