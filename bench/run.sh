@@ -60,7 +60,8 @@ install_peers() {
 generate() {
     local name=$1
     shift
-    local dir=$CACHE/orgs/$name stamp="$*"
+    # The generator's output version comes first: bump it when the generator changes.
+    local dir=$CACHE/orgs/$name stamp="v2 $*"
     if [ -f "$dir/.generated" ] && [ "$(cat "$dir/.generated")" = "$stamp" ]; then
         return
     fi

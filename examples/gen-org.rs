@@ -556,6 +556,15 @@ impl DocsSite<'_> {
                     .replace("order", &format!("order{index}"))
                     .replace("item", &format!("item{}", self.component))
                     .replace("sku", &format!("sku{section}"));
+                // A line naming the component, page and block, so that no two blocks of an
+                // org are the same text (repeated snippets would let highlighting be reused).
+                let tag = format!("ref c{}-p{index}-s{section}", self.component);
+                let code = match language {
+                    "json" => code.replacen('{', &format!("{{\n  \"_ref\": \"{tag}\","), 1),
+                    "python" | "bash" | "yaml" => format!("# {tag}\n{code}"),
+                    "sql" => format!("-- {tag}\n{code}"),
+                    _ => format!("// {tag}\n{code}"),
+                };
                 let _ = writeln!(text, "```{language}\n{code}```\n");
             }
         }
