@@ -1,8 +1,10 @@
 //! Syntax highlighting with syntect into CSS classes, so one stylesheet serves light and dark
 //! mode. The syntax set is loaded once per process.
 
-use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::collections::{HashMap, HashSet};
+use std::io::{Read as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::{LazyLock, RwLock};
 use syntect::highlighting::ThemeSet;
 use syntect::html::{css_for_theme_with_class_style, ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::{SyntaxReference, SyntaxSet};
@@ -27,64 +29,47 @@ pub struct Highlighted {
 
 /// Highlights `code` using the first syntax that knows one of `tokens` (language names or file
 /// extensions, tried in order). Unknown languages and oversized input fall back to escaped text.
-/// Results are remembered (see [`load_memo`]): the same code with the same tokens is
-/// highlighted once per process, and across builds when the memo is saved and loaded.
+/// With a memo open (see [`open_memo`]), code highlighted by the previous build is read back
+/// instead of highlighted again, and everything highlighted is recorded for the next build.
 pub fn highlight(code: &str, tokens: &[&str]) -> Highlighted {
-    let key = memo_key(code, tokens);
-    if let Some(found) = MEMO.get(key) {
-        return found;
+    if !memo_open() {
+        return highlight_now(code, tokens);
     }
-    let highlighted = highlight_now(code, tokens);
-    MEMO.insert(key, &highlighted);
+    let key = memo_key(code, tokens);
+    let highlighted = read_previous(key).unwrap_or_else(|| highlight_now(code, tokens));
+    record(key, &highlighted);
     highlighted
 }
 
-/// Highlighted code remembered across builds: the highlighting equivalent of a build cache.
-/// It only ever returns what [`highlight_now`] returned for the same key, so output is the same
-/// with or without it; it holds no other state.
+/// The highlight memo: the highlighting equivalent of a build cache, kept on disk so that it
+/// costs no memory. The previous build's file is read by offset (only its index is held); what
+/// this build highlights is appended to a new file, which replaces the old one on
+/// [`close_memo`]. It only ever returns what [`highlight_now`] returned for the same key, so
+/// output is the same with or without it.
+#[derive(Default)]
 struct Memo {
-    /// Loaded from the previous build, by key; entries move to `fresh` when used.
-    loaded: std::sync::Mutex<HashMap<u128, (String, String)>>,
-    /// Used by this build (found or newly highlighted): what [`save_memo`] writes.
-    fresh: std::sync::Mutex<HashMap<u128, (String, String)>>,
+    previous: Option<PreviousMemo>,
+    next: Option<NextMemo>,
 }
 
-static MEMO: LazyLock<Memo> = LazyLock::new(|| Memo {
-    loaded: std::sync::Mutex::new(HashMap::new()),
-    fresh: std::sync::Mutex::new(HashMap::new()),
-});
-
-impl Memo {
-    fn get(&self, key: u128) -> Option<Highlighted> {
-        if let Some((language, html)) = self.fresh.lock().ok()?.get(&key) {
-            return Some(Highlighted {
-                html: html.clone(),
-                language: language.clone(),
-            });
-        }
-        let (language, html) = self.loaded.lock().ok()?.remove(&key)?;
-        let found = Highlighted {
-            html: html.clone(),
-            language: language.clone(),
-        };
-        if let Ok(mut fresh) = self.fresh.lock() {
-            fresh.insert(key, (language, html));
-        }
-        Some(found)
-    }
-
-    fn insert(&self, key: u128, highlighted: &Highlighted) {
-        if let Ok(mut fresh) = self.fresh.lock() {
-            fresh.insert(
-                key,
-                (highlighted.language.clone(), highlighted.html.clone()),
-            );
-        }
-    }
+struct PreviousMemo {
+    file: std::fs::File,
+    /// Key → (offset of the language, its length, length of the HTML that follows it).
+    index: HashMap<u128, (u64, u32, u32)>,
 }
 
-/// First bytes of a saved memo; the version makes a file from another greenroom (whose syntect
-/// may highlight differently) start empty.
+struct NextMemo {
+    path: PathBuf,
+    temporary: PathBuf,
+    out: std::io::BufWriter<std::fs::File>,
+    written: HashSet<u128>,
+    failed: bool,
+}
+
+static MEMO: LazyLock<RwLock<Memo>> = LazyLock::new(|| RwLock::new(Memo::default()));
+
+/// First bytes of a memo file; the version makes a file from another greenroom (whose syntect
+/// may highlight differently) count as empty.
 const MEMO_MAGIC: &str = concat!("greenroom-highlight-memo ", env!("CARGO_PKG_VERSION"), "\n");
 
 fn memo_key(code: &str, tokens: &[&str]) -> u128 {
@@ -98,60 +83,136 @@ fn memo_key(code: &str, tokens: &[&str]) -> u128 {
     hasher.digest128()
 }
 
-/// Replaces the memo with one saved by [`save_memo`]. Bytes in another format or cut short
-/// load as much as is intact (a damaged cache only costs time).
-pub fn load_memo(bytes: &[u8]) {
-    let loaded = parse_memo(bytes);
-    if let Ok(mut memo) = MEMO.loaded.lock() {
-        *memo = loaded;
-    }
-    if let Ok(mut fresh) = MEMO.fresh.lock() {
-        fresh.clear();
+fn memo_open() -> bool {
+    MEMO.read()
+        .is_ok_and(|m| m.previous.is_some() || m.next.is_some())
+}
+
+/// Opens the memo at `path`: entries of the previous build are read from it (when `reuse`),
+/// and this build's go to a temporary sibling that [`close_memo`] moves over it. A missing,
+/// foreign or damaged file reads as empty or as far as it is intact; a damaged memo only costs
+/// time. Without `record` nothing is written (`check`).
+pub fn open_memo(path: &Path, reuse: bool, record: bool) {
+    let previous = if reuse { index_memo(path) } else { None };
+    let next = if record { open_next(path) } else { None };
+    if let Ok(mut memo) = MEMO.write() {
+        *memo = Memo { previous, next };
     }
 }
 
-fn parse_memo(bytes: &[u8]) -> HashMap<u128, (String, String)> {
-    let mut loaded = HashMap::new();
-    if let Some(mut rest) = bytes.strip_prefix(MEMO_MAGIC.as_bytes()) {
-        while let Some((key, language, html, next)) = read_memo_entry(rest) {
-            loaded.insert(key, (language, html));
-            rest = next;
-        }
-    }
-    loaded
-}
-
-fn read_memo_entry(bytes: &[u8]) -> Option<(u128, String, String, &[u8])> {
-    let (key, rest) = bytes.split_first_chunk::<16>()?;
-    let (language, rest) = read_memo_string(rest)?;
-    let (html, rest) = read_memo_string(rest)?;
-    Some((u128::from_le_bytes(*key), language, html, rest))
-}
-
-fn read_memo_string(bytes: &[u8]) -> Option<(String, &[u8])> {
-    let (len, rest) = bytes.split_first_chunk::<4>()?;
-    let len = u32::from_le_bytes(*len) as usize;
-    if rest.len() < len {
+fn index_memo(path: &Path) -> Option<PreviousMemo> {
+    let file = std::fs::File::open(path).ok()?;
+    let length = file.metadata().ok()?.len();
+    let mut reader = std::io::BufReader::new(&file);
+    let mut magic = vec![0; MEMO_MAGIC.len()];
+    reader.read_exact(&mut magic).ok()?;
+    if magic != MEMO_MAGIC.as_bytes() {
         return None;
     }
-    let (text, rest) = rest.split_at(len);
-    Some((String::from_utf8(text.to_vec()).ok()?, rest))
+    let mut index = HashMap::new();
+    let mut offset = MEMO_MAGIC.len() as u64;
+    let mut header = [0u8; 24];
+    while reader.read_exact(&mut header).is_ok() {
+        let (key, lengths) = header.split_at(16);
+        let key = u128::from_le_bytes(key.try_into().ok()?);
+        let language = u32::from_le_bytes(lengths[..4].try_into().ok()?);
+        let html = u32::from_le_bytes(lengths[4..].try_into().ok()?);
+        let start = offset + 24;
+        let end = start + u64::from(language) + u64::from(html);
+        if end > length {
+            break;
+        }
+        index.insert(key, (start, language, html));
+        if reader
+            .seek_relative(i64::from(language) + i64::from(html))
+            .is_err()
+        {
+            break;
+        }
+        offset = end;
+    }
+    Some(PreviousMemo { file, index })
 }
 
-/// The memo entries this process used, in key order, for the next build's [`load_memo`].
-pub fn save_memo() -> Vec<u8> {
-    let fresh = MEMO.fresh.lock().map(|f| f.clone()).unwrap_or_default();
-    let mut entries: Vec<(&u128, &(String, String))> = fresh.iter().collect();
-    entries.sort_unstable_by_key(|(key, _)| **key);
-    let mut out = MEMO_MAGIC.as_bytes().to_vec();
-    for (key, (language, html)) in entries {
-        out.extend_from_slice(&key.to_le_bytes());
-        for text in [language, html] {
-            out.extend_from_slice(&(text.len() as u32).to_le_bytes());
-            out.extend_from_slice(text.as_bytes());
+fn open_next(path: &Path) -> Option<NextMemo> {
+    let parent = path.parent()?;
+    std::fs::create_dir_all(parent).ok()?;
+    let name = path.file_name()?.to_string_lossy();
+    let temporary = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&temporary).ok()?);
+    out.write_all(MEMO_MAGIC.as_bytes()).ok()?;
+    Some(NextMemo {
+        path: path.to_path_buf(),
+        temporary,
+        out,
+        written: HashSet::new(),
+        failed: false,
+    })
+}
+
+fn read_previous(key: u128) -> Option<Highlighted> {
+    use std::os::unix::fs::FileExt as _;
+    let memo = MEMO.read().ok()?;
+    let previous = memo.previous.as_ref()?;
+    let &(offset, language, html) = previous.index.get(&key)?;
+    let mut bytes = vec![0; language as usize + html as usize];
+    previous.file.read_exact_at(&mut bytes, offset).ok()?;
+    let html = String::from_utf8(bytes.split_off(language as usize)).ok()?;
+    Some(Highlighted {
+        language: String::from_utf8(bytes).ok()?,
+        html,
+    })
+}
+
+fn record(key: u128, highlighted: &Highlighted) {
+    let Ok(mut memo) = MEMO.write() else {
+        return;
+    };
+    let Some(next) = memo.next.as_mut() else {
+        return;
+    };
+    if next.failed || !next.written.insert(key) {
+        return;
+    }
+    let mut header = [0u8; 24];
+    header[..16].copy_from_slice(&key.to_le_bytes());
+    header[16..20].copy_from_slice(&(highlighted.language.len() as u32).to_le_bytes());
+    header[20..].copy_from_slice(&(highlighted.html.len() as u32).to_le_bytes());
+    let written = next.out.write_all(&header).is_ok()
+        && next.out.write_all(highlighted.language.as_bytes()).is_ok()
+        && next.out.write_all(highlighted.html.as_bytes()).is_ok();
+    next.failed = !written;
+}
+
+/// Closes the memo. With `keep`, the file this build wrote replaces the previous one (by
+/// rename, so an interrupted build never leaves a torn memo); otherwise it is deleted.
+pub fn close_memo(keep: bool) -> std::io::Result<()> {
+    let memo = match MEMO.write() {
+        Ok(mut memo) => std::mem::take(&mut *memo),
+        Err(_) => return Ok(()),
+    };
+    drop(memo.previous);
+    let Some(next) = memo.next else {
+        return Ok(());
+    };
+    let NextMemo {
+        path,
+        temporary,
+        out,
+        failed,
+        ..
+    } = next;
+    let flushed = out.into_inner().map_err(|e| e.into_error());
+    match flushed {
+        Ok(file) if keep && !failed => {
+            drop(file);
+            std::fs::rename(&temporary, &path)
+        }
+        other => {
+            let _ = std::fs::remove_file(&temporary);
+            other.map(drop)
         }
     }
-    out
 }
 
 /// [`highlight`] without the memo.
@@ -298,27 +359,41 @@ mod tests {
     }
 
     #[test]
-    fn memo_survives_a_round_trip_and_damage() {
-        let code = "memo_round_trip: [1, 2]\n";
-        let key = memo_key(code, &["yaml"]);
-        let first = highlight(code, &["yaml"]);
-        assert_eq!(first, highlight_now(code, &["yaml"]));
-        let saved = save_memo();
-        let parsed = parse_memo(&saved);
-        assert_eq!(
-            parsed.get(&key),
-            Some(&(first.language.clone(), first.html.clone()))
-        );
-        // Cut inside the last entry: everything before it still loads, nothing panics.
-        let mut last = MEMO_MAGIC.as_bytes().to_vec();
-        last.extend_from_slice(&key.to_le_bytes());
-        last.extend_from_slice(&4u32.to_le_bytes());
-        last.extend_from_slice(b"YAML");
-        last.extend_from_slice(&100u32.to_le_bytes());
-        last.extend_from_slice(b"short");
-        assert!(parse_memo(&last).is_empty());
-        assert!(parse_memo(b"not a memo").is_empty());
-        assert!(parse_memo(&saved[..saved.len() - 1]).len() < parsed.len());
+    fn memo_files_round_trip_and_damage_only_costs_entries() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("highlight.memo");
+        let snippets = ["one: 1\n", "two: [2]\n", "three: {a: 3}\n"];
+        open_memo(&path, true, true);
+        let first: Vec<Highlighted> = snippets.iter().map(|c| highlight(c, &["yaml"])).collect();
+        close_memo(true).expect("close");
+        // Other tests highlight in parallel and may add entries while the memo is open.
+        let keys: Vec<u128> = snippets.iter().map(|c| memo_key(c, &["yaml"])).collect();
+        let index = index_memo(&path).expect("a memo file");
+        assert!(keys.iter().all(|k| index.index.contains_key(k)));
+        // Every entry reads back as highlighted; a second build records what it read.
+        open_memo(&path, true, true);
+        for (code, expected) in snippets.iter().zip(&first) {
+            assert_eq!(
+                read_previous(memo_key(code, &["yaml"])).as_ref(),
+                Some(expected)
+            );
+            assert_eq!(&highlight(code, &["yaml"]), expected);
+        }
+        close_memo(true).expect("close");
+        let entries = index_memo(&path).expect("memo").index.len();
+        assert!(entries >= 3);
+        // Cut inside the last entry: the others still load.
+        let bytes = std::fs::read(&path).expect("read");
+        std::fs::write(&path, &bytes[..bytes.len() - 2]).expect("cut");
+        assert_eq!(index_memo(&path).expect("memo").index.len(), entries - 1);
+        std::fs::write(&path, "not a memo").expect("garbage");
+        assert!(index_memo(&path).is_none());
+        // A build that is not kept leaves no temporary file and the old memo untouched.
+        open_memo(&path, false, true);
+        highlight("four: 4\n", &["yaml"]);
+        close_memo(false).expect("close");
+        assert_eq!(std::fs::read(&path).expect("read"), b"not a memo");
+        assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1);
     }
 
     #[test]

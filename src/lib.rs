@@ -145,10 +145,14 @@ enum Scope {
     },
 }
 
-/// Whether the input stages may use the highlight memo saved by an earlier build.
+/// How the input stages use the highlight memo kept between builds.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Memo {
-    Use,
+    /// Read the previous build's memo (`check`).
+    Read,
+    /// Read it and record this build's (`build`).
+    Record,
+    /// Do not read it, but record this build's (`build --clean`).
     Ignore,
 }
 
@@ -170,10 +174,12 @@ fn load_catalog(
             (config, Vec::new(), Some(vec![checkout]), elsewhere)
         }
     };
-    if checkouts.is_none() && memo == Memo::Use {
-        if let Ok(memo) = std::fs::read(highlight_memo_path(root, &config)) {
-            highlight::load_memo(&memo);
-        }
+    if checkouts.is_none() {
+        highlight::open_memo(
+            &highlight_memo_path(root, &config),
+            memo != Memo::Ignore,
+            memo != Memo::Read,
+        );
     }
     let config_rejected = diagnostics
         .iter()
@@ -283,7 +289,9 @@ fn highlight_memo_path(root: &Path, config: &SiteConfig) -> PathBuf {
 /// Loads and validates a portal, and renders its docs in memory to find broken links, without
 /// writing anything.
 pub fn check(root: &Path) -> anyhow::Result<CheckReport> {
-    let loaded = load_catalog(root, false, Scope::Portal, Memo::Use)?;
+    let loaded = load_catalog(root, false, Scope::Portal, Memo::Read);
+    let _ = highlight::close_memo(false);
+    let loaded = loaded?;
     Ok(CheckReport {
         entities: loaded.catalog.entities.len(),
         diagnostics: loaded.diagnostics,
@@ -325,9 +333,19 @@ pub fn check_repository(root: &Path, against: Option<&Path>) -> anyhow::Result<C
     })
 }
 
+/// Discards the highlight memo this build recorded unless the build got as far as keeping it.
+struct MemoGuard;
+
+impl Drop for MemoGuard {
+    fn drop(&mut self) {
+        let _ = highlight::close_memo(false);
+    }
+}
+
 /// Builds the portal at `options.root` into its output folder.
 pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
     let started = Instant::now();
+    let _memo = MemoGuard;
     let Loaded {
         mut timings,
         config,
@@ -341,7 +359,11 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
         &options.root,
         options.progress,
         Scope::Portal,
-        if options.reuse { Memo::Use } else { Memo::Ignore },
+        if options.reuse {
+            Memo::Record
+        } else {
+            Memo::Ignore
+        },
     )?;
     let out = match &options.out {
         Some(out) => out.clone(),
@@ -417,11 +439,10 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
         write_stats = staging.stats();
         timings.stage(Some("render+write"), "replacing the previous site");
         staging.commit()?;
-        let memo = highlight_memo_path(&portal_root, &config);
-        if let Err(error) = output::write_cache_file(&memo, &highlight::save_memo()) {
+        if let Err(error) = highlight::close_memo(true) {
             diagnostics.push(Diagnostic::warning(format!(
-                "could not save the highlight cache {}: {error:#}",
-                memo.display()
+                "could not save the highlight cache {}: {error}",
+                highlight_memo_path(&portal_root, &config).display()
             )));
         }
         timings.stage(Some("commit"), "");

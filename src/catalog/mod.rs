@@ -169,7 +169,8 @@ mod tests {
                 document: d.expect("test YAML parses"),
             })
             .collect();
-        let (catalog, mut diagnostics) = resolve(&documents, &SiteConfig::default(), BTreeSet::new());
+        let (catalog, mut diagnostics) =
+            resolve(&documents, &SiteConfig::default(), BTreeSet::new());
         crate::diag::sort(&mut diagnostics);
         (catalog, diagnostics)
     }
