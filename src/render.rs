@@ -1,7 +1,7 @@
 //! Stage 5: render the site model to bytes, pages in parallel. Touches no files.
 
 use crate::output::OutputFile;
-use crate::site::{AssetPaths, PageContent, SiteModel};
+use crate::site::{AssetPaths, Page, PageContent, SiteModel};
 use crate::theme::Theme;
 use anyhow::Context as _;
 use rayon::prelude::*;
@@ -74,30 +74,102 @@ pub fn render(
     tera: &Tera,
     sink: &(dyn Fn(OutputFile) -> anyhow::Result<()> + Sync),
 ) -> anyhow::Result<()> {
-    model.pages.par_iter().try_for_each(|page| {
-        let bytes = match &page.content {
-            PageContent::Home(c) => render_one(tera, "home.html", c),
-            PageContent::CatalogIndex(c) => render_one(tera, "catalog_index.html", c),
-            PageContent::Facet(c) => render_one(tera, "facet.html", c),
-            PageContent::Entity(c) => render_one(tera, "entity.html", c.as_ref()),
-            PageContent::Problems(c) => render_one(tera, "problems.html", c),
-            PageContent::NotFound(c) => render_one(tera, "404.html", c),
-            PageContent::Search(c) => render_one(tera, "search.html", c),
-            PageContent::Docs(c) => render_one(tera, "docs_page.html", c.as_ref()),
-            PageContent::DocsIndex(c) => render_one(tera, "docs_index.html", c),
-        }
-        .with_context(|| format!("rendering {}", page.path))?;
-        sink(OutputFile {
-            path: page.path.clone(),
-            bytes,
-        })
-    })?;
+    model
+        .pages
+        .par_iter()
+        .try_for_each(|page| sink(render_page(page, tera)?))?;
     model.data.par_iter().try_for_each(|data| {
         sink(OutputFile {
             path: data.path.clone(),
             bytes: data.bytes.clone(),
         })
     })
+}
+
+/// Calls `$body` with the page's template name and its typed context.
+macro_rules! with_context {
+    ($page:expr, |$template:ident, $context:ident| $body:expr) => {
+        match &$page.content {
+            PageContent::Home(c) => {
+                let ($template, $context) = ("home.html", c);
+                $body
+            }
+            PageContent::CatalogIndex(c) => {
+                let ($template, $context) = ("catalog_index.html", c);
+                $body
+            }
+            PageContent::Facet(c) => {
+                let ($template, $context) = ("facet.html", c);
+                $body
+            }
+            PageContent::Entity(c) => {
+                let ($template, $context) = ("entity.html", c.as_ref());
+                $body
+            }
+            PageContent::Problems(c) => {
+                let ($template, $context) = ("problems.html", c);
+                $body
+            }
+            PageContent::NotFound(c) => {
+                let ($template, $context) = ("404.html", c);
+                $body
+            }
+            PageContent::Search(c) => {
+                let ($template, $context) = ("search.html", c);
+                $body
+            }
+            PageContent::Docs(c) => {
+                let ($template, $context) = ("docs_page.html", c.as_ref());
+                $body
+            }
+            PageContent::DocsIndex(c) => {
+                let ($template, $context) = ("docs_index.html", c);
+                $body
+            }
+        }
+    };
+}
+
+/// Renders one page.
+pub fn render_page(page: &Page, tera: &Tera) -> anyhow::Result<OutputFile> {
+    let bytes = with_context!(page, |template, context| render_one(
+        tera, template, context
+    ))
+    .with_context(|| format!("rendering {}", page.path))?;
+    Ok(OutputFile {
+        path: page.path.clone(),
+        bytes,
+    })
+}
+
+/// A stable hash (FNV-1a) of a page's template name and serialized context: with the same
+/// templates, pages with equal hashes render to equal bytes. `serve` re-renders only pages
+/// whose hash changed.
+pub fn context_hash(page: &Page) -> u64 {
+    let mut hasher = Fnv(0xcbf2_9ce4_8422_2325);
+    with_context!(page, |template, context| {
+        std::io::Write::write_all(&mut hasher, template.as_bytes()).ok();
+        // Serialising into a hasher cannot fail for these plain structs; a failure would only
+        // make the hash differ, which re-renders the page.
+        serde_json::to_writer(&mut hasher, context).ok();
+    });
+    hasher.0
+}
+
+struct Fnv(u64);
+
+impl std::io::Write for Fnv {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        for byte in bytes {
+            self.0 ^= u64::from(*byte);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn render_one<T: Serialize>(tera: &Tera, template: &str, context: &T) -> anyhow::Result<Vec<u8>> {
