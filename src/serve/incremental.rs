@@ -481,9 +481,12 @@ impl Engine {
             assets: &self.asset_paths,
             docs: &state.docs,
         };
+        let t0 = Instant::now();
         let mut model = site::build_selected(&input, selection);
         model.data.retain(|d| d.path != "sitemap.xml");
+        let t1 = Instant::now();
         let hashes: Vec<u64> = model.pages.par_iter().map(render::context_hash).collect();
+        let t2 = Instant::now();
         let stale: Vec<usize> = (0..model.pages.len())
             .filter(|&i| {
                 force
@@ -499,6 +502,16 @@ impl Engine {
             .map(|&i| render::render_page(&model.pages[i], &self.tera))
             .collect::<anyhow::Result<_>>()?;
         let rendered_count = rendered.len();
+        if std::env::var_os("GREENROOM_SERVE_TIMINGS").is_some() {
+            eprintln!(
+                "model {:.0} ms ({} pages), hash {:.0} ms, render {:.0} ms ({} pages)",
+                (t1 - t0).as_secs_f64() * 1e3,
+                model.pages.len(),
+                (t2 - t1).as_secs_f64() * 1e3,
+                t2.elapsed().as_secs_f64() * 1e3,
+                rendered_count
+            );
+        }
 
         let selected_docs: Option<HashSet<String>> = selection
             .docs

@@ -151,6 +151,18 @@ pub fn run(options: &ServeOptions) -> anyhow::Result<()> {
             );
         }
     }
+    // Watch before announcing the URL, so an edit made right after it is seen.
+    let mut watcher = None;
+    if options.watch {
+        let layout = match &engine {
+            Some(engine) => engine.layout(),
+            None => incremental::fallback_layout(&root),
+        };
+        match watch::Watcher::start(&layout, sender.clone()) {
+            Ok(w) => watcher = Some(w),
+            Err(error) => eprintln!("warning: not watching for changes: {error:#}"),
+        }
+    }
     if !address.ip().is_loopback() {
         eprintln!(
             "warning: listening on {}: other machines on the network can read this portal",
@@ -163,17 +175,6 @@ pub fn run(options: &ServeOptions) -> anyhow::Result<()> {
         open_browser(&url);
     }
 
-    let mut watcher = None;
-    if options.watch {
-        let layout = match &engine {
-            Some(engine) => engine.layout(),
-            None => incremental::fallback_layout(&root),
-        };
-        match watch::Watcher::start(&layout, sender.clone()) {
-            Ok(w) => watcher = Some(w),
-            Err(error) => eprintln!("warning: not watching for changes: {error:#}"),
-        }
-    }
     let search_pool = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .thread_name(|_| "search".to_string())

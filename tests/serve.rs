@@ -1,0 +1,539 @@
+//! `greenroom serve` (issue 7), driving the real binary on a free port against a copy of
+//! example-org: pages and content types, the injected script (and its absence from `build`
+//! output), live reload after docs and descriptor edits, the error overlay's data while the
+//! last good page keeps being served, path traversal, methods, a port in use, and Ctrl-C.
+//!
+//! Every wait is bounded polling with a generous limit, never a fixed sleep used as the
+//! assertion, so a busy 2-core machine makes a test slower, not flaky.
+
+mod common;
+
+use common::{example_org_dir, snapshot, Portal, BIN};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Longest wait for the server to start or a change to show.
+const WAIT: Duration = Duration::from_secs(45);
+
+const DOCS_PAGE: &str = "docs/default/component/payments-gateway/pci/index.html";
+const DOCS_SOURCE: &str = "repos/payments/docs/pci.md";
+const ENTITY_PAGE: &str = "catalog/default/component/payments-gateway/index.html";
+const DESCRIPTOR: &str = "repos/payments/catalog-info.yaml";
+const CANARY: &str = "CANARY-5d1e-never-served";
+
+/// A running `greenroom serve`, killed when dropped.
+struct Server {
+    child: Option<Child>,
+    address: String,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            // Our own child, by handle.
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+struct Response {
+    status: u16,
+    headers: BTreeMap<String, String>,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    fn header(&self, name: &str) -> &str {
+        self.headers.get(name).map(String::as_str).unwrap_or("")
+    }
+}
+
+impl Server {
+    fn start(root: &Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(BIN)
+            .arg("serve")
+            .arg(root)
+            .args(["--port", "0"])
+            .args(extra)
+            .env_remove("RUST_BACKTRACE")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starting greenroom serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let stderr_pipe = child.stderr.take().expect("stderr");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let sink = Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr_pipe).lines().map_while(Result::ok) {
+                let mut text = sink.lock().expect("stderr lock");
+                text.push_str(&line);
+                text.push('\n');
+            }
+        });
+        let (sender, receiver) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = sender.send(line);
+            }
+        });
+        let mut server = Server {
+            child: Some(child),
+            address: String::new(),
+            stderr,
+        };
+        let deadline = Instant::now() + WAIT;
+        while server.address.is_empty() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match receiver.recv_timeout(left) {
+                Ok(line) => {
+                    if let Some(rest) = line.split("http://").nth(1) {
+                        let address = rest.split('/').next().unwrap_or("");
+                        server.address = address.to_string();
+                    }
+                }
+                Err(_) => panic!(
+                    "serve printed no URL within {WAIT:?}; stderr:\n{}",
+                    server.stderr()
+                ),
+            }
+        }
+        server
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().expect("stderr lock").clone()
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.as_ref().expect("child").id()
+    }
+
+    /// Sends one raw request (the target exactly as given) and reads the whole response.
+    fn request(&self, method: &str, target: &str) -> Response {
+        let mut stream = TcpStream::connect(&self.address).expect("connecting");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .expect("timeout");
+        write!(
+            stream,
+            "{method} {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.address
+        )
+        .expect("sending the request");
+        let mut raw = Vec::new();
+        let _ = stream.read_to_end(&mut raw);
+        parse_response(&raw, method == "HEAD")
+    }
+
+    fn get(&self, target: &str) -> Response {
+        self.request("GET", target)
+    }
+
+    fn status_json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.get("/__greenroom/status").body).expect("status JSON")
+    }
+
+    /// Opens the event stream; events arrive as (name, data).
+    fn events(&self) -> mpsc::Receiver<(String, String)> {
+        let mut stream = TcpStream::connect(&self.address).expect("connecting");
+        write!(
+            stream,
+            "GET /__greenroom/events HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
+            self.address
+        )
+        .expect("sending the request");
+        let (sender, receiver) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stream);
+            let mut line = String::new();
+            let mut name = String::new();
+            while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
+                let trimmed = line.trim_end();
+                if let Some(event) = trimmed.strip_prefix("event: ") {
+                    name = event.to_string();
+                } else if let Some(data) = trimmed.strip_prefix("data: ") {
+                    if sender.send((name.clone(), data.to_string())).is_err() {
+                        break;
+                    }
+                }
+                line.clear();
+            }
+        });
+        receiver
+    }
+}
+
+fn parse_response(raw: &[u8], head: bool) -> Response {
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(raw.len());
+    let head_text = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head_text.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let headers: BTreeMap<String, String> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let mut body = raw.get(split + 4..).unwrap_or_default().to_vec();
+    if head {
+        body.clear();
+    } else if headers
+        .get("transfer-encoding")
+        .is_some_and(|v| v.eq_ignore_ascii_case("chunked"))
+    {
+        body = dechunk(&body);
+    }
+    Response {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(end) = data.windows(2).position(|w| w == b"\r\n") {
+        let size =
+            usize::from_str_radix(String::from_utf8_lossy(&data[..end]).trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        let start = end + 2;
+        out.extend_from_slice(&data[start..(start + size).min(data.len())]);
+        data = data.get(start + size + 2..).unwrap_or_default();
+    }
+    out
+}
+
+/// Polls `check` until it holds, failing after [`WAIT`].
+fn eventually(what: &str, server: &Server, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + WAIT;
+    while !check() {
+        assert!(
+            Instant::now() < deadline,
+            "{what}: not seen within {WAIT:?}; serve's stderr:\n{}",
+            server.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Waits for an event of one of the names, returning its data.
+fn next_event(
+    events: &mpsc::Receiver<(String, String)>,
+    names: &[&str],
+    server: &Server,
+) -> String {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match events.recv_timeout(left) {
+            Ok((name, data)) if names.contains(&name.as_str()) => return data,
+            Ok(_) => {}
+            Err(_) => panic!(
+                "no {names:?} event within {WAIT:?}; serve's stderr:\n{}",
+                server.stderr()
+            ),
+        }
+    }
+}
+
+fn portal() -> Portal {
+    let portal = Portal::copy_of(&example_org_dir());
+    std::fs::write(portal.tmp().join("canary.txt"), CANARY).expect("canary");
+    portal.write("canary.txt", CANARY);
+    portal
+}
+
+#[test]
+fn serves_pages_with_content_types_and_the_script_only_when_serving() {
+    let portal = portal();
+    let server = Server::start(&portal.root, &["--no-watch"]);
+
+    let home = server.get("/");
+    assert_eq!(home.status, 200);
+    assert_eq!(home.header("content-type"), "text/html; charset=utf-8");
+    assert_eq!(home.header("cache-control"), "no-cache");
+    assert!(
+        home.text().contains("/__greenroom/live.js"),
+        "script injected"
+    );
+    let before_body_end = home.text().rfind("</body>").expect("</body>");
+    assert!(home.text().rfind("/__greenroom/live.js").expect("script") < before_body_end);
+
+    for (path, content_type) in [
+        ("/index.html", "text/html; charset=utf-8"),
+        ("/catalog/", "text/html; charset=utf-8"),
+        ("/assets/style.css", "text/css; charset=utf-8"),
+        ("/assets/catalog.js", "text/javascript; charset=utf-8"),
+        ("/catalog/entities.json", "application/json; charset=utf-8"),
+        ("/search/manifest.js", "text/javascript; charset=utf-8"),
+        ("/__greenroom/live.js", "text/javascript; charset=utf-8"),
+        (&format!("/{ENTITY_PAGE}"), "text/html; charset=utf-8"),
+    ] {
+        let response = server.get(path);
+        assert_eq!(response.status, 200, "{path}");
+        assert_eq!(response.header("content-type"), content_type, "{path}");
+    }
+    let script = server.get("/__greenroom/live.js").text();
+    assert!(script.contains("EventSource") && !script.contains("innerHTML"));
+    // Non-HTML files are served as they are.
+    assert!(!server
+        .get("/assets/style.css")
+        .text()
+        .contains("/__greenroom/"));
+
+    let redirect = server.get("/catalog?x=1");
+    assert_eq!(redirect.status, 301);
+    assert_eq!(redirect.header("location"), "/catalog/?x=1");
+
+    let missing = server.get("/no/such/page.html");
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.text().contains("Page not found"),
+        "the site's 404 page"
+    );
+    // A folder without an index is a 404, never a listing.
+    for folder in ["/docs/default/", "/assets/", "/catalog/default/component/"] {
+        let response = server.get(folder);
+        assert_eq!(response.status, 404, "{folder}");
+        assert!(!response.text().contains("style.css\n"), "{folder} listed");
+    }
+
+    let head = server.request("HEAD", "/");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    for method in ["POST", "PUT", "DELETE", "PATCH"] {
+        let refused = server.request(method, "/index.html");
+        assert_eq!(refused.status, 405, "{method}");
+        assert_eq!(refused.header("allow"), "GET, HEAD");
+    }
+
+    // `build` output carries no trace of the preview script.
+    portal.build(&[]).assert_code(0);
+    for (path, bytes) in snapshot(&portal.out) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("/__greenroom/"),
+            "{path} mentions the preview server"
+        );
+        assert!(
+            !text.contains("live.js"),
+            "{path} loads the live-reload script"
+        );
+        assert!(!text.contains("EventSource"), "{path} has live-reload code");
+        assert!(
+            !text.contains("greenroom-overlay"),
+            "{path} has the overlay"
+        );
+    }
+}
+
+#[test]
+fn traversal_never_leaves_the_site() {
+    let portal = portal();
+    let server = Server::start(&portal.root, &["--no-watch"]);
+    let attempts = [
+        "/../canary.txt",
+        "/../../canary.txt",
+        "/%2e%2e/canary.txt",
+        "/%2E%2E/canary.txt",
+        "/%2e%2e%2fcanary.txt",
+        "/..%2fcanary.txt",
+        "/..%2f..%2fcanary.txt",
+        "/.%2e/canary.txt",
+        "/%252e%252e/canary.txt",
+        "/..\\canary.txt",
+        "/%5c..%5ccanary.txt",
+        "/..%5c..%5ccanary.txt",
+        "//canary.txt",
+        "//etc/passwd",
+        "/C:/Windows/win.ini",
+        "/c%3a/canary.txt",
+        "/%00",
+        "/canary.txt%00.html",
+        "/canary.txt",
+        "/portal/canary.txt",
+        "/catalog/../../canary.txt",
+        "/assets/%2e%2e/%2e%2e/canary.txt",
+        "/./canary.txt",
+        "/etc/passwd",
+    ];
+    assert!(attempts.len() >= 10);
+    for target in attempts {
+        let response = server.get(target);
+        assert!(
+            matches!(response.status, 400 | 404),
+            "{target}: status {}",
+            response.status
+        );
+        assert!(
+            !response.text().contains(CANARY),
+            "{target} served the canary"
+        );
+        assert!(
+            !response.text().contains("root:x:0"),
+            "{target} served /etc/passwd"
+        );
+    }
+}
+
+#[test]
+fn edits_rebuild_reload_and_errors_keep_the_last_good_site() {
+    let portal = portal();
+    let server = Server::start(&portal.root, &[]);
+    let events = server.events();
+    let status = next_event(&events, &["status"], &server);
+    assert!(status.contains("\"ready\":true"), "{status}");
+
+    // A docs page.
+    let page = portal.path(DOCS_SOURCE);
+    let text = std::fs::read_to_string(&page).expect("docs page");
+    std::fs::write(&page, format!("{text}\n\nMarmalade sentinel paragraph.\n")).expect("edit");
+    next_event(&events, &["reload"], &server);
+    eventually("the edited docs page", &server, || {
+        server
+            .get(&format!("/{DOCS_PAGE}"))
+            .text()
+            .contains("Marmalade sentinel paragraph.")
+    });
+
+    // A descriptor.
+    let descriptor = portal.path(DESCRIPTOR);
+    let original = std::fs::read_to_string(&descriptor).expect("descriptor");
+    let edited = original.replacen("Authorises, captures", "Zorblax authorises, captures", 1);
+    assert_ne!(edited, original);
+    std::fs::write(&descriptor, &edited).expect("edit");
+    next_event(&events, &["reload"], &server);
+    eventually("the edited description", &server, || {
+        server
+            .get(&format!("/{ENTITY_PAGE}"))
+            .text()
+            .contains("Zorblax authorises")
+    });
+
+    // Broken: the errors reach the overlay, the last good page is still served.
+    std::fs::write(&descriptor, format!("{edited}  broken: [unclosed\n")).expect("break");
+    let errors = next_event(&events, &["errors"], &server);
+    assert!(errors.contains(DESCRIPTOR), "{errors}");
+    assert!(errors.contains("YAML"), "{errors}");
+    let status = server.status_json();
+    assert!(!status["errors"].as_array().expect("errors").is_empty());
+    let still = server.get(&format!("/{ENTITY_PAGE}"));
+    assert_eq!(still.status, 200);
+    assert!(
+        still.text().contains("Zorblax authorises"),
+        "last good page served"
+    );
+    assert!(server.stderr().contains("not published"));
+
+    // Fixed: the overlay clears and the fix is served.
+    let fixed = original.replacen("Authorises, captures", "Quux authorises, captures", 1);
+    std::fs::write(&descriptor, &fixed).expect("fix");
+    next_event(&events, &["clear"], &server);
+    eventually("the fixed description", &server, || {
+        server
+            .get(&format!("/{ENTITY_PAGE}"))
+            .text()
+            .contains("Quux authorises")
+    });
+    assert!(server.status_json()["errors"]
+        .as_array()
+        .expect("errors")
+        .is_empty());
+
+    // Editor by-products change nothing.
+    let generation = server.status_json()["generation"].clone();
+    portal.write("repos/payments/docs/.pci.md.swp", "x");
+    portal.write("repos/payments/docs/pci.md~", "x");
+    portal.write("repos/payments/docs/4913", "");
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(server.status_json()["generation"], generation);
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error() {
+    let taken = TcpListener::bind("127.0.0.1:0").expect("binding a port");
+    let port = taken.local_addr().expect("address").port().to_string();
+    let portal = portal();
+    let run = common::run_in(
+        portal.tmp(),
+        &["serve", "portal", "--port", &port],
+        Duration::from_secs(60),
+    );
+    run.assert_code(1);
+    assert!(
+        run.stderr
+            .contains(&format!("port {port} is already in use"))
+            && run.stderr.contains("--port 0"),
+        "{}",
+        run.describe()
+    );
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.describe());
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_cleanly_and_leaves_the_output_folder_alone() {
+    let portal = portal();
+    // A previous `build` into the default output folder, which serve must not touch.
+    let run = common::run_in(&portal.root, &["build", "."], Duration::from_secs(60));
+    run.assert_code(0);
+    let site = portal.path("site");
+    let before = snapshot(&site);
+    assert!(!before.is_empty());
+
+    let mut server = Server::start(&portal.root, &[]);
+    let events = server.events();
+    next_event(&events, &["status"], &server);
+    let page = portal.path(DOCS_SOURCE);
+    let text = std::fs::read_to_string(&page).expect("docs page");
+    std::fs::write(&page, format!("{text}\n\nSent before Ctrl-C.\n")).expect("edit");
+    next_event(&events, &["reload"], &server);
+
+    let interrupted = Command::new("kill")
+        .args(["-INT", &server.pid().to_string()])
+        .status()
+        .expect("kill -INT");
+    assert!(interrupted.success());
+    let mut child = server.child.take().expect("child");
+    let deadline = Instant::now() + WAIT;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("serve did not stop within {WAIT:?} of Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0), "stderr:\n{}", server.stderr());
+    eventually("the stop message", &server, || {
+        server.stderr().contains("stopped")
+    });
+    assert_eq!(snapshot(&site), before, "the output folder changed");
+    let leftovers: Vec<String> = common::entry_names(&portal.root)
+        .into_iter()
+        .filter(|n| n.starts_with(".site."))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
