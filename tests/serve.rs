@@ -12,7 +12,7 @@ use common::{example_org_dir, snapshot, Portal, BIN};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -536,4 +536,138 @@ fn ctrl_c_stops_cleanly_and_leaves_the_output_folder_alone() {
         .filter(|n| n.starts_with(".site."))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+mod exactness {
+    //! The incremental engine against full builds: after each edit, the site it patched
+    //! together must equal, byte for byte, the site a fresh build of the edited portal gives.
+
+    use super::*;
+    use greenroom::serve::incremental::{Engine, Outcome, Start};
+    use greenroom::serve::watch::Plan;
+    use std::collections::BTreeMap;
+
+    fn start(root: &Path) -> (Engine, BTreeMap<String, Vec<u8>>) {
+        match Engine::start(root).expect("first build") {
+            Start::Built(engine, patch, _) => {
+                let mut site = BTreeMap::new();
+                apply(&mut site, patch);
+                (*engine, site)
+            }
+            Start::Blocked(problems) => panic!("blocked: {problems:?}"),
+        }
+    }
+
+    fn apply(site: &mut BTreeMap<String, Vec<u8>>, patch: greenroom::serve::http::Patch) {
+        for path in patch.removed {
+            site.remove(&path);
+        }
+        site.extend(patch.changed);
+    }
+
+    fn assert_same(
+        incremental: &BTreeMap<String, Vec<u8>>,
+        full: &BTreeMap<String, Vec<u8>>,
+        step: &str,
+    ) {
+        let only_incremental: Vec<&String> = incremental
+            .keys()
+            .filter(|k| !full.contains_key(*k))
+            .collect();
+        let only_full: Vec<&String> = full
+            .keys()
+            .filter(|k| !incremental.contains_key(*k))
+            .collect();
+        let differ: Vec<&String> = full
+            .iter()
+            .filter(|(k, v)| incremental.get(*k).is_some_and(|i| i != *v))
+            .map(|(k, _)| k)
+            .collect();
+        assert!(
+            only_incremental.is_empty() && only_full.is_empty() && differ.is_empty(),
+            "{step}: stale {only_incremental:?}, missing {only_full:?}, different {differ:?}"
+        );
+    }
+
+    #[test]
+    fn incremental_rebuilds_equal_full_builds() {
+        let portal = Portal::copy_of(&example_org_dir());
+        let (mut engine, mut site) = start(&portal.root);
+        let page = portal.path(DOCS_SOURCE);
+        let descriptor = portal.path(DESCRIPTOR);
+        let page_text = std::fs::read_to_string(&page).expect("page");
+        let descriptor_text = std::fs::read_to_string(&descriptor).expect("descriptor");
+        let groups = portal.path("org/groups.yaml");
+        let groups_text = std::fs::read_to_string(&groups).expect("groups");
+        let steps: Vec<(&str, PathBuf, Option<String>)> = vec![
+            (
+                "docs text",
+                page.clone(),
+                Some(format!(
+                    "{page_text}\n\n## A new heading\n\nWith [a link](index.md).\n"
+                )),
+            ),
+            (
+                "docs title and a broken link (a new warning)",
+                page.clone(),
+                Some(format!(
+                    "# Renamed page\n\n[broken](nowhere.md)\n\n{page_text}"
+                )),
+            ),
+            (
+                "new docs page",
+                portal.path("repos/payments/docs/added.md"),
+                Some("# Added page\n\nHello.\n".to_string()),
+            ),
+            (
+                "docs page deleted",
+                portal.path("repos/payments/docs/added.md"),
+                None,
+            ),
+            (
+                "description",
+                descriptor.clone(),
+                Some(descriptor_text.replacen("Authorises, captures", "Now captures", 1)),
+            ),
+            (
+                "title of a group that owns things",
+                groups.clone(),
+                Some(groups_text.replacen("title: Payments Team", "title: Money Movers", 1)),
+            ),
+            (
+                "descriptor restored",
+                descriptor.clone(),
+                Some(descriptor_text.clone()),
+            ),
+            ("groups restored", groups.clone(), Some(groups_text.clone())),
+            ("page restored", page.clone(), Some(page_text.clone())),
+        ];
+        for (step, path, contents) in steps {
+            match contents {
+                Some(text) => std::fs::write(&path, text).expect("write"),
+                None => std::fs::remove_file(&path).expect("remove"),
+            }
+            let mut plan = Plan::default();
+            plan.add(&path, &engine.layout());
+            assert!(!plan.is_empty(), "{step}: no rebuild planned");
+            match engine.rebuild(&plan).expect("rebuild") {
+                Outcome::Published {
+                    patch, background, ..
+                } => {
+                    apply(&mut site, patch);
+                    // Work a big (or slow, debug-built) portal leaves for the background:
+                    // done here at once, so the result is what a tab sees once it settled.
+                    if let Some(job) = background {
+                        let (patch, _) = engine
+                            .apply_background(job.run())
+                            .expect("the newest background job applies");
+                        apply(&mut site, patch);
+                    }
+                }
+                Outcome::Blocked { title, problems } => panic!("{step}: {title} {problems:?}"),
+            }
+            let (_, full) = start(&portal.root);
+            assert_same(&site, &full, step);
+        }
+    }
 }

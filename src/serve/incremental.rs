@@ -19,7 +19,7 @@
 //! published: the last good site stays, and the new errors go to the terminal and the overlay.
 
 use super::http::{Patch, Problem};
-use crate::catalog::{Catalog, EntityRef};
+use crate::catalog::{Catalog, EntityRef, RelationType};
 use crate::config::SiteConfig;
 use crate::diag::{self, Counts, Diagnostic, Severity};
 use crate::discover::SourceSet;
@@ -33,9 +33,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-/// A search index build that took longer than this runs in the background after the reload,
-/// so a big portal's pages are not held up by it (the index catches up a few seconds later).
-const SEARCH_INLINE_SECONDS: f64 = 0.15;
+/// Work that took longer than this last time (the search index, the model of every catalog
+/// page) is done in the background after the reload, so a big portal's edit is not held up by
+/// it; a small portal does everything inline and is exact at every reload.
+const BACKGROUND_SECONDS: f64 = 0.15;
 
 /// The last good build's inputs to the model. Cheap to clone: the big parts are shared.
 #[derive(Clone)]
@@ -117,8 +118,8 @@ pub enum Outcome {
         new_diagnostics: Vec<Diagnostic>,
         /// How many of the previous build's diagnostics are gone.
         fixed: usize,
-        /// The search index to build in the background, when it was not built inline.
-        search: Option<SearchJob>,
+        /// Work left for the background (search index, pages further from the change).
+        background: Option<Box<Background>>,
     },
     /// Not published; the last good site stays.
     Blocked {
@@ -129,37 +130,181 @@ pub enum Outcome {
     },
 }
 
-/// A search index build to run off the rebuild thread.
-#[derive(Debug)]
-pub struct SearchJob {
+/// Work that would hold a big portal's reload up, done on one background thread after the
+/// reload: the search index, and ("settling") the model of every catalog page, so pages
+/// beyond an edited entity's neighbourhood catch up too. Built from a snapshot of the
+/// published state; its result is used only if nothing was published in between.
+pub struct Background {
     /// Only the newest job's result is used.
     pub generation: u64,
-    catalog: Arc<Catalog>,
-    docs: Arc<DocSet>,
-    pretty_urls: bool,
+    state: State,
+    tera: Arc<tera::Tera>,
+    asset_paths: AssetPaths,
+    /// The stamps of the catalog pages when settling (`None`: no settling).
+    settle: Option<HashMap<String, Stamp>>,
+    search: bool,
 }
 
-impl SearchJob {
-    /// Builds the index (on whichever thread calls it).
-    pub fn run(&self) -> Vec<(String, Vec<u8>)> {
-        search::build(&search::SearchInput {
-            catalog: &self.catalog,
-            docs: &self.docs,
-            pretty_urls: self.pretty_urls,
-        })
-        .files
+impl std::fmt::Debug for Background {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Background")
+            .field("generation", &self.generation)
+            .field("settle", &self.settle.is_some())
+            .field("search", &self.search)
+            .finish()
     }
+}
+
+/// A search index's files and how long it took.
+type SearchFiles = (Vec<(String, Vec<u8>)>, f64);
+
+/// What a background job produced.
+pub struct BackgroundResult {
+    /// The job's generation.
+    pub generation: u64,
+    settle: Option<anyhow::Result<ModelRun>>,
+    /// The search index files and the seconds they took.
+    search: Option<SearchFiles>,
+    settle_seconds: f64,
+}
+
+impl std::fmt::Debug for BackgroundResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackgroundResult")
+            .field("generation", &self.generation)
+            .field("settle", &self.settle.is_some())
+            .field("search", &self.search.is_some())
+            .finish()
+    }
+}
+
+impl Background {
+    /// Does the work (on whichever thread calls it).
+    pub fn run(self) -> BackgroundResult {
+        let started = Instant::now();
+        let settle = self.settle.as_ref().map(|stamps| {
+            run_model(
+                &self.state,
+                &self.tera,
+                &self.asset_paths,
+                &settle_selection(),
+                stamps,
+                false,
+            )
+        });
+        let settle_seconds = started.elapsed().as_secs_f64();
+        let search = self.search.then(|| {
+            let started = Instant::now();
+            let files = search::build(&search::SearchInput {
+                catalog: &self.state.catalog,
+                docs: &self.state.docs,
+                pretty_urls: self.state.config.pretty_urls,
+            })
+            .files;
+            (files, started.elapsed().as_secs_f64())
+        });
+        BackgroundResult {
+            generation: self.generation,
+            settle,
+            search,
+            settle_seconds,
+        }
+    }
+}
+
+/// Every catalog page (and data file), no docs pages.
+fn settle_selection() -> Selection {
+    Selection {
+        docs: Some(BTreeSet::new()),
+        ..Selection::all()
+    }
+}
+
+/// Pages modelled, hashed and (where the hash changed) rendered.
+struct ModelRun {
+    /// Every page of the selection: path, context hash, and bytes when rendered.
+    pages: Vec<(String, u64, Option<Vec<u8>>)>,
+    /// Data files of the selection.
+    data: Vec<OutputFile>,
+    /// Seconds the model took.
+    model_seconds: f64,
+}
+
+impl ModelRun {
+    fn rendered(&self) -> usize {
+        self.pages.iter().filter(|p| p.2.is_some()).count()
+    }
+}
+
+/// Builds the model of `selection`, hashes every page's context and renders those whose hash
+/// is not in `stamps` (all of them with `force`).
+fn run_model(
+    state: &State,
+    tera: &tera::Tera,
+    asset_paths: &AssetPaths,
+    selection: &Selection,
+    stamps: &HashMap<String, Stamp>,
+    force: bool,
+) -> anyhow::Result<ModelRun> {
+    let started = Instant::now();
+    let input = SiteInput {
+        config: &state.config,
+        catalog: &state.catalog,
+        diagnostics: &state.diagnostics,
+        assets: asset_paths,
+        docs: &state.docs,
+    };
+    let mut model = site::build_selected(&input, selection);
+    model.data.retain(|d| d.path != "sitemap.xml");
+    let model_seconds = started.elapsed().as_secs_f64();
+    trace(&format!("model of {} pages", model.pages.len()), started);
+    let pages: Vec<(String, u64, Option<Vec<u8>>)> = model
+        .pages
+        .par_iter()
+        .map(|page| {
+            let hash = render::context_hash(page);
+            let known = stamps.get(&page.path) == Some(&Stamp { hash, page: true });
+            let bytes = if force || !known {
+                Some(render::render_page(page, tera)?.bytes)
+            } else {
+                None
+            };
+            Ok((page.path.clone(), hash, bytes))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    trace("hash and render", started);
+    let data = model
+        .data
+        .into_iter()
+        .map(|d| OutputFile {
+            path: d.path,
+            bytes: d.bytes,
+        })
+        .collect();
+    Ok(ModelRun {
+        pages,
+        data,
+        model_seconds,
+    })
 }
 
 /// The last good build and everything needed to rebuild parts of it.
 pub struct Engine {
     root: PathBuf,
     state: State,
-    tera: tera::Tera,
+    tera: Arc<tera::Tera>,
     asset_paths: AssetPaths,
     stamps: HashMap<String, Stamp>,
+    /// How long the last search index build took.
     search_seconds: f64,
-    search_generation: u64,
+    /// How long the last model of every catalog page took.
+    catalog_model_seconds: f64,
+    /// Bumped by every publish: background results from an older state are dropped.
+    generation: u64,
+    /// The published search index is older than the published pages.
+    search_pending: bool,
+    /// Catalog pages beyond the last edits' neighbourhood may be stale.
+    settle_pending: bool,
 }
 
 /// The first full build: the engine and the whole site, or why there is none.
@@ -221,11 +366,14 @@ impl Engine {
         let mut engine = Engine {
             root: loaded.state.sources.portal_root.clone(),
             state: loaded.state,
-            tera,
+            tera: Arc::new(tera),
             asset_paths,
             stamps: HashMap::new(),
             search_seconds: 0.0,
-            search_generation: 0,
+            catalog_model_seconds: 0.0,
+            generation: 0,
+            search_pending: false,
+            settle_pending: false,
         };
         let state = engine.state.clone();
         let diagnostics = state.diagnostics.clone();
@@ -252,13 +400,14 @@ impl Engine {
 
     /// Rebuilds for a batch of changes.
     pub fn rebuild(&mut self, plan: &super::watch::Plan) -> anyhow::Result<Outcome> {
-        if plan.full {
+        let outcome = if plan.full {
             self.rebuild_all()
         } else if plan.catalog {
             self.rebuild_catalog(&plan.docs)
         } else {
             self.rebuild_docs(&plan.docs)
-        }
+        }?;
+        Ok(self.with_background(outcome))
     }
 
     /// Everything again (configuration or theme changed): a new engine's worth of state.
@@ -273,14 +422,17 @@ impl Engine {
         if let Some(outcome) = self.blocked(&loaded.state) {
             return Ok(outcome);
         }
-        let tera = render::compile(&loaded.theme)?;
+        let tera = Arc::new(render::compile(&loaded.theme)?);
         let (asset_paths, assets) = render::assets(&loaded.theme);
         let previous = (
             std::mem::replace(&mut self.tera, tera),
             std::mem::replace(&mut self.asset_paths, asset_paths),
         );
         match self.finish(loaded.state, Selection::all(), true, Some(assets)) {
-            Ok(outcome) => Ok(outcome),
+            Ok(outcome) => {
+                self.settle_pending = false;
+                Ok(outcome)
+            }
             Err(error) => {
                 (self.tera, self.asset_paths) = previous;
                 Err(error)
@@ -291,6 +443,7 @@ impl Engine {
     /// Descriptors changed: discover, load and resolve again; rebuild the docs of entities
     /// that changed (and of `extra_docs`).
     fn rebuild_catalog(&mut self, extra_docs: &BTreeSet<EntityRef>) -> anyhow::Result<Outcome> {
+        let started = Instant::now();
         let old = &self.state;
         let config = Arc::clone(&old.config);
         let (sources, mut catalog_diags) = crate::discover::discover(&self.root, &config)?;
@@ -299,6 +452,7 @@ impl Engine {
         let (catalog, resolved) = crate::catalog::resolve(&documents, &config);
         catalog_diags.extend(resolved);
         drop(documents);
+        trace("discover+load+resolve", started);
 
         let mut changed: BTreeSet<EntityRef> = BTreeSet::new();
         for (key, entity) in &catalog.entities {
@@ -322,6 +476,10 @@ impl Engine {
                 .filter(|k| documented(&catalog, k) || documented(&old.catalog, k))
                 .cloned(),
         );
+        // On a big portal, only the changed entities' neighbourhood now; the rest of the
+        // catalog pages settle in the background.
+        let settle_later = self.catalog_model_seconds >= BACKGROUND_SECONDS;
+        let entities = settle_later.then(|| neighbourhood(&old.catalog, &catalog, &changed));
         let mut state = State {
             sources: Arc::new(sources),
             catalog: Arc::new(catalog),
@@ -329,6 +487,7 @@ impl Engine {
             ..old.clone()
         };
         rebuild_sites(&mut state, &rebuild);
+        trace("catalog diff and docs", started);
         // Docs pages show their entity's name, type, lifecycle and owner.
         let mut shown: BTreeSet<EntityRef> = rebuild;
         for site in state.docs.sites.values() {
@@ -341,14 +500,20 @@ impl Engine {
                 shown.insert(site.entity.clone());
             }
         }
+        // Settling later also covers the pages that list every entity (home, catalog index,
+        // facet pages, docs index): big, and rarely the page being looked at.
         let selection = Selection {
-            catalog_pages: true,
-            problems: true,
-            docs_index: true,
-            entities: None,
+            catalog_pages: !settle_later,
+            problems: !settle_later,
+            docs_index: !settle_later,
+            entities,
             docs: Some(shown),
         };
-        self.finish(state, selection, false, None)
+        let outcome = self.finish(state, selection, false, None)?;
+        if settle_later && matches!(outcome, Outcome::Published { .. }) {
+            self.settle_pending = true;
+        }
+        Ok(outcome)
     }
 
     /// Files of some docs sites changed: rebuild those sites only.
@@ -362,6 +527,72 @@ impl Engine {
             ..Selection::none()
         };
         self.finish(state, selection, false, None)
+    }
+
+    /// Attaches the background work still owed to a published outcome.
+    fn with_background(&mut self, mut outcome: Outcome) -> Outcome {
+        if let Outcome::Published { background, .. } = &mut outcome {
+            if self.search_pending || self.settle_pending {
+                *background = Some(Box::new(Background {
+                    generation: self.generation,
+                    state: self.state.clone(),
+                    tera: Arc::clone(&self.tera),
+                    asset_paths: self.asset_paths.clone(),
+                    settle: self.settle_pending.then(|| {
+                        self.stamps
+                            .iter()
+                            .filter(|(path, _)| part_of(path) == Part::Catalog)
+                            .map(|(path, stamp)| (path.clone(), *stamp))
+                            .collect()
+                    }),
+                    search: self.search_pending,
+                }));
+            }
+        }
+        outcome
+    }
+
+    /// Applies a finished background job, when nothing was published since it started.
+    /// Returns the patch (no reload: the pages a tab shows were published already) and what
+    /// was done, for the terminal.
+    pub fn apply_background(&mut self, result: BackgroundResult) -> Option<(Patch, String)> {
+        if let Some((_, seconds)) = &result.search {
+            self.search_seconds = *seconds;
+        }
+        if result.generation != self.generation {
+            return None;
+        }
+        let mut patch = Patch::default();
+        let mut done = Vec::new();
+        if let Some(settle) = result.settle {
+            match settle {
+                Ok(run) => {
+                    self.catalog_model_seconds = run.model_seconds;
+                    let rendered = run.rendered();
+                    let settled = self.merge(run, Vec::new(), &|part| *part == Part::Catalog);
+                    done.push(format!(
+                        "{rendered} more catalog pages in {:.1} s",
+                        result.settle_seconds
+                    ));
+                    patch.removed.extend(settled.removed);
+                    patch.changed.extend(settled.changed);
+                    self.settle_pending = false;
+                }
+                Err(error) => done.push(format!("settling the catalog pages failed: {error:#}")),
+            }
+        }
+        if let Some((files, seconds)) = result.search {
+            let files = files
+                .into_iter()
+                .map(|(path, bytes)| OutputFile { path, bytes })
+                .collect();
+            let searched = self.merge_files(files, &|part| *part == Part::Search);
+            patch.removed.extend(searched.removed);
+            patch.changed.extend(searched.changed);
+            done.push(format!("search index in {seconds:.1} s"));
+            self.search_pending = false;
+        }
+        Some((patch, done.join(", ")))
     }
 
     /// The outcome when `state` has errors the last good build did not.
@@ -420,52 +651,25 @@ impl Engine {
             .iter()
             .filter(|d| !after.contains(d))
             .count();
-        let inline_search = self.search_seconds < SEARCH_INLINE_SECONDS;
+        let inline_search = self.search_seconds < BACKGROUND_SECONDS;
         let (patch, rendered) =
             self.publish_model(&state, &selection, force, assets, inline_search)?;
         self.state = state;
-        let search = (!inline_search).then(|| self.search_job());
+        self.generation += 1;
+        if !inline_search {
+            self.search_pending = true;
+        }
         Ok(Outcome::Published {
             patch,
             rendered,
             new_diagnostics,
             fixed,
-            search,
+            background: None,
         })
     }
 
-    fn search_job(&mut self) -> SearchJob {
-        self.search_generation += 1;
-        SearchJob {
-            generation: self.search_generation,
-            catalog: Arc::clone(&self.state.catalog),
-            docs: Arc::clone(&self.state.docs),
-            pretty_urls: self.state.config.pretty_urls,
-        }
-    }
-
-    /// Whether a finished background search is still the newest.
-    pub fn is_current_search(&self, generation: u64) -> bool {
-        generation == self.search_generation
-    }
-
-    /// Records how long a background search took (it decides inline or not next time).
-    pub fn search_took(&mut self, seconds: f64) {
-        self.search_seconds = seconds;
-    }
-
-    /// The patch that swaps a finished background search index in.
-    pub fn search_patch(&mut self, files: Vec<(String, Vec<u8>)>) -> Patch {
-        let files = files
-            .into_iter()
-            .map(|(path, bytes)| OutputFile { path, bytes })
-            .collect();
-        self.diff(files, &|part| *part == Part::Search)
-    }
-
     /// Builds the model of `selection` from `state`, renders the pages whose context changed,
-    /// and turns it all into a patch against what is served. Commits the stamps only when
-    /// everything rendered.
+    /// and turns it all into a patch against what is served.
     fn publish_model(
         &mut self,
         state: &State,
@@ -474,45 +678,34 @@ impl Engine {
         assets: Option<Vec<OutputFile>>,
         inline_search: bool,
     ) -> anyhow::Result<(Patch, usize)> {
-        let input = SiteInput {
-            config: &state.config,
-            catalog: &state.catalog,
-            diagnostics: &state.diagnostics,
-            assets: &self.asset_paths,
-            docs: &state.docs,
-        };
-        let t0 = Instant::now();
-        let mut model = site::build_selected(&input, selection);
-        model.data.retain(|d| d.path != "sitemap.xml");
-        let t1 = Instant::now();
-        let hashes: Vec<u64> = model.pages.par_iter().map(render::context_hash).collect();
-        let t2 = Instant::now();
-        let stale: Vec<usize> = (0..model.pages.len())
-            .filter(|&i| {
-                force
-                    || self.stamps.get(&model.pages[i].path)
-                        != Some(&Stamp {
-                            hash: hashes[i],
-                            page: true,
-                        })
-            })
-            .collect();
-        let rendered: Vec<OutputFile> = stale
-            .par_iter()
-            .map(|&i| render::render_page(&model.pages[i], &self.tera))
-            .collect::<anyhow::Result<_>>()?;
-        let rendered_count = rendered.len();
-        if std::env::var_os("GREENROOM_SERVE_TIMINGS").is_some() {
-            eprintln!(
-                "model {:.0} ms ({} pages), hash {:.0} ms, render {:.0} ms ({} pages)",
-                (t1 - t0).as_secs_f64() * 1e3,
-                model.pages.len(),
-                (t2 - t1).as_secs_f64() * 1e3,
-                t2.elapsed().as_secs_f64() * 1e3,
-                rendered_count
+        let run = run_model(
+            state,
+            &self.tera,
+            &self.asset_paths,
+            selection,
+            &self.stamps,
+            force,
+        )?;
+        if selection.entities.is_none() {
+            self.catalog_model_seconds = run.model_seconds;
+        }
+        let rendered = run.rendered();
+        let mut extra = assets.clone().unwrap_or_default();
+        if inline_search {
+            let started = Instant::now();
+            let index = search::build(&search::SearchInput {
+                catalog: &state.catalog,
+                docs: &state.docs,
+                pretty_urls: state.config.pretty_urls,
+            });
+            self.search_seconds = started.elapsed().as_secs_f64();
+            extra.extend(
+                index
+                    .files
+                    .into_iter()
+                    .map(|(path, bytes)| OutputFile { path, bytes }),
             );
         }
-
         let selected_docs: Option<HashSet<String>> = selection
             .docs
             .as_ref()
@@ -528,93 +721,42 @@ impl Engine {
             Part::Catalog => full_catalog,
             Part::Docs(root) => selected_docs.as_ref().is_none_or(|s| s.contains(root)),
         };
-
-        let mut present: HashMap<String, Stamp> = HashMap::new();
-        let mut changed: Vec<(String, Vec<u8>)> = Vec::new();
-        for (page, hash) in model.pages.iter().zip(&hashes) {
-            present.insert(
-                page.path.clone(),
-                Stamp {
-                    hash: *hash,
-                    page: true,
-                },
-            );
-        }
-        changed.extend(rendered.into_iter().map(|f| (f.path, f.bytes)));
-        let mut files: Vec<OutputFile> = model
-            .data
-            .into_iter()
-            .map(|d| OutputFile {
-                path: d.path,
-                bytes: d.bytes,
-            })
-            .collect();
-        files.extend(assets.unwrap_or_default());
-        if inline_search {
-            let started = Instant::now();
-            let index = search::build(&search::SearchInput {
-                catalog: &state.catalog,
-                docs: &state.docs,
-                pretty_urls: state.config.pretty_urls,
-            });
-            self.search_seconds = started.elapsed().as_secs_f64();
-            files.extend(
-                index
-                    .files
-                    .into_iter()
-                    .map(|(path, bytes)| OutputFile { path, bytes }),
-            );
-        }
-        for file in files {
-            let stamp = Stamp {
-                hash: crate::urls::fnv1a_bytes(&file.bytes),
-                page: false,
-            };
-            if force || self.stamps.get(&file.path) != Some(&stamp) {
-                changed.push((file.path.clone(), file.bytes));
-            }
-            present.insert(file.path, stamp);
-        }
-        let removed: Vec<String> = self
-            .stamps
-            .keys()
-            .filter(|path| replaced(&part_of(path)) && !present.contains_key(*path))
-            .cloned()
-            .collect();
-        for path in &removed {
-            self.stamps.remove(path);
-        }
-        self.stamps.extend(present);
+        let mut patch = self.merge(run, extra, &replaced);
         // sitemap.xml lists every page, so it follows the stamps rather than the selection.
         if let Some(sitemap) = self.sitemap(&state.config) {
             let stamp = Stamp {
                 hash: crate::urls::fnv1a_bytes(&sitemap.bytes),
                 page: false,
             };
-            if force || self.stamps.get(&sitemap.path) != Some(&stamp) {
+            if self.stamps.get(&sitemap.path) != Some(&stamp) {
                 self.stamps.insert(sitemap.path.clone(), stamp);
-                changed.push((sitemap.path, sitemap.bytes));
+                patch.changed.push((sitemap.path, sitemap.bytes));
             }
         }
-        Ok((Patch { removed, changed }, rendered_count))
+        Ok((patch, rendered))
     }
 
-    fn sitemap(&self, config: &SiteConfig) -> Option<site::DataFile> {
-        config.base_url.as_ref()?;
-        let mut pages: Vec<&str> = self
-            .stamps
-            .iter()
-            .filter(|(_, s)| s.page)
-            .map(|(p, _)| p.as_str())
-            .collect();
-        pages.sort_unstable();
-        site::sitemap(config, &pages)
-    }
-
-    /// A patch for a complete new set of files of the parts `replaced` selects.
-    fn diff(&mut self, files: Vec<OutputFile>, replaced: &dyn Fn(&Part) -> bool) -> Patch {
-        let mut present = HashSet::new();
+    /// Turns a model run (plus other files) into a patch against the stamps, and updates them:
+    /// rendered pages and files whose bytes changed go in; paths of `replaced` parts that are
+    /// no longer produced go out.
+    fn merge(
+        &mut self,
+        run: ModelRun,
+        extra: Vec<OutputFile>,
+        replaced: &dyn Fn(&Part) -> bool,
+    ) -> Patch {
+        let mut present: HashSet<String> = HashSet::new();
         let mut changed = Vec::new();
+        for (path, hash, bytes) in run.pages {
+            present.insert(path.clone());
+            let stamp = Stamp { hash, page: true };
+            if let Some(bytes) = bytes {
+                changed.push((path.clone(), bytes));
+            }
+            self.stamps.insert(path, stamp);
+        }
+        let mut files = run.data;
+        files.extend(extra);
         for file in files {
             let stamp = Stamp {
                 hash: crate::urls::fnv1a_bytes(&file.bytes),
@@ -629,7 +771,7 @@ impl Engine {
         let removed: Vec<String> = self
             .stamps
             .keys()
-            .filter(|p| replaced(&part_of(p)) && !present.contains(*p))
+            .filter(|path| replaced(&part_of(path)) && !present.contains(*path))
             .cloned()
             .collect();
         for path in &removed {
@@ -637,6 +779,70 @@ impl Engine {
         }
         Patch { removed, changed }
     }
+
+    /// [`Engine::merge`] for plain files.
+    fn merge_files(&mut self, files: Vec<OutputFile>, replaced: &dyn Fn(&Part) -> bool) -> Patch {
+        let run = ModelRun {
+            pages: Vec::new(),
+            data: files,
+            model_seconds: 0.0,
+        };
+        self.merge(run, Vec::new(), replaced)
+    }
+
+    fn sitemap(&self, config: &SiteConfig) -> Option<site::DataFile> {
+        config.base_url.as_ref()?;
+        let mut pages: Vec<&str> = self
+            .stamps
+            .iter()
+            .filter(|(_, s)| s.page)
+            .map(|(p, _)| p.as_str())
+            .collect();
+        pages.sort_unstable();
+        site::sitemap(config, &pages)
+    }
+}
+
+/// With `GREENROOM_SERVE_TIMINGS` set, prints the time since `started` (for profiling).
+fn trace(what: &str, started: Instant) {
+    if std::env::var_os("GREENROOM_SERVE_TIMINGS").is_some() {
+        eprintln!(
+            "  {what}: {:.0} ms",
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+}
+
+/// The entities whose pages an edit of `changed` certainly shows on: themselves, everything
+/// they relate to (before and after), and the groups above any group among those (ownership
+/// tables and org charts reach up the tree). Pages further away (depth-2 graphs, domain
+/// diagrams) are brought up to date by the background settle.
+fn neighbourhood(
+    old: &Catalog,
+    new: &Catalog,
+    changed: &BTreeSet<EntityRef>,
+) -> BTreeSet<EntityRef> {
+    let mut set = changed.clone();
+    for catalog in [old, new] {
+        for key in changed {
+            if let Some(entity) = catalog.get(key) {
+                set.extend(entity.relations.iter().map(|r| r.target.clone()));
+            }
+        }
+    }
+    let mut stack: Vec<EntityRef> = set.iter().filter(|r| r.kind == "group").cloned().collect();
+    while let Some(group) = stack.pop() {
+        for catalog in [old, new] {
+            if let Some(entity) = catalog.get(&group) {
+                for parent in entity.related(RelationType::ChildOf) {
+                    if set.insert(parent.clone()) {
+                        stack.push(parent.clone());
+                    }
+                }
+            }
+        }
+    }
+    set
 }
 
 /// Rebuilds the given docs sites into `state`; returns the entities whose pages show

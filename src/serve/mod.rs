@@ -12,8 +12,8 @@ pub mod incremental;
 pub mod watch;
 
 use crate::diag::Diagnostic;
-use http::{Live, Patch};
-use incremental::{Engine, Outcome, SearchJob, Start};
+use http::Live;
+use incremental::{Engine, Outcome, Start};
 use std::io::Write as _;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::path::PathBuf;
@@ -51,15 +51,8 @@ pub struct ServeOptions {
 pub enum Message {
     /// Files changed.
     Changed(Vec<PathBuf>),
-    /// A background search index is ready.
-    Searched {
-        /// The job's generation.
-        generation: u64,
-        /// The index files.
-        files: Vec<(String, Vec<u8>)>,
-        /// How long it took.
-        seconds: f64,
-    },
+    /// Background work (search index, settling catalog pages) is done.
+    Background(incremental::BackgroundResult),
     /// Ctrl-C.
     Stop,
 }
@@ -175,9 +168,9 @@ pub fn run(options: &ServeOptions) -> anyhow::Result<()> {
         open_browser(&url);
     }
 
-    let search_pool = rayon::ThreadPoolBuilder::new()
+    let background_pool = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
-        .thread_name(|_| "search".to_string())
+        .thread_name(|_| "background".to_string())
         .build()
         .ok();
 
@@ -185,12 +178,8 @@ pub fn run(options: &ServeOptions) -> anyhow::Result<()> {
     'serve: while let Ok(message) = receiver.recv() {
         let paths = match message {
             Message::Stop => break,
-            Message::Searched {
-                generation,
-                files,
-                seconds,
-            } => {
-                apply_search(engine.as_mut(), &live, generation, files, seconds);
+            Message::Background(result) => {
+                apply_background(engine.as_mut(), &live, result);
                 continue;
             }
             Message::Changed(paths) => paths,
@@ -212,11 +201,7 @@ pub fn run(options: &ServeOptions) -> anyhow::Result<()> {
                         plan.add(path, &layout);
                     }
                 }
-                Ok(Message::Searched {
-                    generation,
-                    files,
-                    seconds,
-                }) => apply_search(engine.as_mut(), &live, generation, files, seconds),
+                Ok(Message::Background(result)) => apply_background(engine.as_mut(), &live, result),
                 Ok(Message::Stop) => break 'serve,
                 Err(mpsc::RecvTimeoutError::Timeout) => break,
                 Err(mpsc::RecvTimeoutError::Disconnected) => break 'serve,
@@ -241,7 +226,7 @@ pub fn run(options: &ServeOptions) -> anyhow::Result<()> {
                         rendered: 0,
                         new_diagnostics: diagnostics,
                         fixed: 0,
-                        search: None,
+                        background: None,
                     }))
                 }
                 Ok(Start::Blocked(problems)) => Ok(Some(Outcome::Blocked {
@@ -258,7 +243,7 @@ pub fn run(options: &ServeOptions) -> anyhow::Result<()> {
                 rendered,
                 new_diagnostics,
                 fixed,
-                search,
+                background,
             })) => {
                 print_diagnostics(&new_diagnostics);
                 let files = patch.changed.len() + patch.removed.len();
@@ -270,8 +255,8 @@ pub fn run(options: &ServeOptions) -> anyhow::Result<()> {
                 }
                 eprintln!("{line}");
                 live.publish(patch);
-                if let (Some(job), Some(pool)) = (search, &search_pool) {
-                    spawn_search(pool, job, sender.clone());
+                if let (Some(job), Some(pool)) = (background, &background_pool) {
+                    spawn_background(pool, job, sender.clone());
                 }
                 if config_changed {
                     if let (Some(w), Some(engine)) = (watcher.as_mut(), &engine) {
@@ -301,31 +286,27 @@ pub fn run(options: &ServeOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn apply_search(
+fn apply_background(
     engine: Option<&mut Engine>,
     live: &Live,
-    generation: u64,
-    files: Vec<(String, Vec<u8>)>,
-    seconds: f64,
+    result: incremental::BackgroundResult,
 ) {
     let Some(engine) = engine else { return };
-    engine.search_took(seconds);
-    if engine.is_current_search(generation) {
-        let patch: Patch = engine.search_patch(files);
+    if let Some((patch, done)) = engine.apply_background(result) {
+        let files = patch.changed.len() + patch.removed.len();
         live.update_quietly(patch);
+        eprintln!("updated in the background: {done} ({files} files changed)");
     }
 }
 
-/// Builds a search index on the one-thread pool, so page rebuilds keep the other core.
-fn spawn_search(pool: &rayon::ThreadPool, job: SearchJob, sender: mpsc::Sender<Message>) {
+/// Runs background work on the one-thread pool, so page rebuilds keep the other core.
+fn spawn_background(
+    pool: &rayon::ThreadPool,
+    job: Box<incremental::Background>,
+    sender: mpsc::Sender<Message>,
+) {
     pool.spawn(move || {
-        let started = Instant::now();
-        let files = job.run();
-        let _ = sender.send(Message::Searched {
-            generation: job.generation,
-            files,
-            seconds: started.elapsed().as_secs_f64(),
-        });
+        let _ = sender.send(Message::Background(job.run()));
     });
 }
 
