@@ -15,6 +15,7 @@ runs_by_label = defaultdict(list)
 facts = {}
 index_sizes = {}  # size -> (search bytes, html pages)
 probes = defaultdict(list)  # size -> [(query, bytes, files, first ms, median ms, max ms)]
+reloads = defaultdict(list)  # size -> [(what, median ms, min ms, max ms, edits, startup s)]
 with open(results_path) as results:
     for line in results:
         fields = line.rstrip("\n").split("\t")
@@ -22,6 +23,10 @@ with open(results_path) as results:
             facts[fields[0][6:]] = (int(fields[1] or 0), int(fields[2] or 0))
         elif fields[0].startswith("index-"):
             index_sizes[fields[0][6:]] = (int(fields[1]), int(fields[2]))
+        elif fields[0].startswith("reload-"):
+            reloads[fields[0][7:]].append(
+                (fields[1], *(float(x) for x in fields[2:5]), int(fields[5]), float(fields[6]))
+            )
         elif fields[0].startswith("search-"):
             probes[fields[0][7:]].append(
                 (fields[1], int(fields[2]), int(fields[3]), *(float(x) for x in fields[4:7]))
@@ -167,8 +172,26 @@ out.append(
     "`cargo run --release --example graph-bench` times the engine alone (a 200-node graph: "
     "about 2 ms to lay out, 4 ms with SVG).\n"
 )
-out.append("## Not measured yet\n")
-out.append("Incremental rebuild after one page edit (arrives with `serve --watch`).\n")
+if reloads:
+    out.append("## Edit to reload (`serve`)\n")
+    out.append(
+        "`examples/reload-probe.rs` starts `greenroom serve --port 0` on the org, listens to its "
+        "event stream like an open tab, and times each edit from the file write to the `reload` "
+        "event (which includes the 60 ms quiet window that merges an editor's burst of writes). "
+        "*docs*: a line appended to one Markdown page; *descriptor*: one entity's description "
+        "changed. Edits are 0.7 s apart; the files are restored afterwards. On a big portal the "
+        "search index and the catalog pages beyond the edited entity's neighbourhood are brought "
+        "up to date on a background thread after the reload (a few seconds later); on a small "
+        "one everything is rebuilt before the reload.\n"
+    )
+    out.append("| size | edit | median | min–max | edits | first build (serve start) |")
+    out.append("|---|---|---:|---:|---:|---:|")
+    for size, _ in SIZES:
+        for what, med, low, high, edits, startup in reloads.get(size, []):
+            out.append(
+                f"| {size} | {what} | {med:.0f} ms | {low:.0f}–{high:.0f} ms | {edits} | {startup:.1f} s |"
+            )
+    out.append("")
 out.append("## How to reproduce\n")
 out.append("```sh\nbench/run.sh            # RUNS=3 by default; SIZES, PEER_RUNS, NO_PEERS to narrow it\n```")
 print("\n".join(out))
