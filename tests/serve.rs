@@ -6,6 +6,7 @@
 //! Every wait is bounded polling with a generous limit, never a fixed sleep used as the
 //! assertion, so a busy 2-core machine makes a test slower, not flaky.
 
+mod chrome;
 mod common;
 
 use common::{example_org_dir, snapshot, Portal, BIN};
@@ -670,4 +671,42 @@ mod exactness {
             assert_same(&site, &full, step);
         }
     }
+}
+
+/// In a real tab: the overlay appears (text only) while the last good page stays, and the fix
+/// reloads the tab and clears it.
+#[test]
+fn the_overlay_shows_in_a_browser_tab_and_clears_after_the_fix() {
+    let portal = portal();
+    let server = Server::start(&portal.root, &[]);
+    let mut browser = chrome::Browser::launch();
+    browser.goto(&format!("http://{}/{ENTITY_PAGE}", server.address));
+    browser.wait_for("document.querySelector('script[src=\"/__greenroom/live.js\"]') !== null");
+    eventually("the tab's event stream", &server, || {
+        server.status_json()["streams"].as_u64().unwrap_or(0) >= 1
+    });
+    browser.eval("window.__sameDocument = true");
+
+    let descriptor = portal.path(DESCRIPTOR);
+    let original = std::fs::read_to_string(&descriptor).expect("descriptor");
+    std::fs::write(&descriptor, format!("{original}  broken: [unclosed\n")).expect("break");
+    let overlay = browser.wait_through_reloads(
+        "(document.getElementById('greenroom-overlay') || {}).textContent || ''",
+    );
+    let overlay = overlay.as_str().unwrap_or_default().to_string();
+    assert!(
+        overlay.contains(DESCRIPTOR) && overlay.contains("YAML"),
+        "{overlay}"
+    );
+    assert!(browser.eval("window.__sameDocument === true") == serde_json::json!(true));
+    assert!(browser
+        .eval("document.body.textContent.includes('Authorises, captures')")
+        .as_bool()
+        .unwrap_or(false));
+
+    let fixed = original.replacen("Authorises, captures", "Quux authorises, captures", 1);
+    std::fs::write(&descriptor, fixed).expect("fix");
+    browser.wait_through_reloads(
+        "!document.getElementById('greenroom-overlay') && document.body.textContent.includes('Quux authorises') && !window.__sameDocument",
+    );
 }

@@ -492,7 +492,9 @@ fn own_endpoint(request: Request, endpoint: &str, get: bool, live: &Arc<Live>) {
             &[],
         ),
         "status" => {
-            let body = serde_json::to_vec(&live.current()).unwrap_or_default();
+            let mut status = serde_json::to_value(live.current()).unwrap_or_default();
+            status["streams"] = live.open_streams().into();
+            let body = serde_json::to_vec(&status).unwrap_or_default();
             respond(request, 200, "application/json; charset=utf-8", body, &[]);
         }
         "events" if get => events(request, live),

@@ -48,7 +48,8 @@
       if (problem.file) {
         var where = document.createElement("code");
         where.textContent = problem.file + (problem.line ? ":" + problem.line : "");
-        where.style.color = "#ffb4b4";
+        where.style.cssText =
+          "background:none;border:0;padding:0;color:#ffb4b4;font:inherit;font-weight:bold";
         item.appendChild(where);
         item.appendChild(document.createTextNode(" "));
       }
