@@ -636,6 +636,26 @@ mod exactness {
                 Some(groups_text.replacen("title: Payments Team", "title: Money Movers", 1)),
             ),
             (
+                "theme asset added",
+                portal.path("theme/assets/extra.css"),
+                Some("body { --extra: 1; }\n".to_string()),
+            ),
+            (
+                "template override",
+                portal.path("theme/404.html"),
+                Some("{% extends \"base.html\" %}{% block content %}<p>Lost here.</p>{% endblock content %}\n".to_string()),
+            ),
+            ("theme asset removed", portal.path("theme/assets/extra.css"), None),
+            (
+                "site title",
+                portal.path("greenroom.yaml"),
+                Some(
+                    std::fs::read_to_string(portal.path("greenroom.yaml"))
+                        .expect("config")
+                        .replacen("title: Acme Developer Portal", "title: Acme Preview", 1),
+                ),
+            ),
+            (
                 "descriptor restored",
                 descriptor.clone(),
                 Some(descriptor_text.clone()),
@@ -645,7 +665,12 @@ mod exactness {
         ];
         for (step, path, contents) in steps {
             match contents {
-                Some(text) => std::fs::write(&path, text).expect("write"),
+                Some(text) => {
+                    if let Some(parent) = path.parent() {
+                        std::fs::create_dir_all(parent).expect("folders");
+                    }
+                    std::fs::write(&path, text).expect("write")
+                }
                 None => std::fs::remove_file(&path).expect("remove"),
             }
             let mut plan = Plan::default();
@@ -709,4 +734,34 @@ fn the_overlay_shows_in_a_browser_tab_and_clears_after_the_fix() {
     browser.wait_through_reloads(
         "!document.getElementById('greenroom-overlay') && document.body.textContent.includes('Quux authorises') && !window.__sameDocument",
     );
+}
+
+#[test]
+fn a_broken_config_at_start_is_explained_until_fixed() {
+    let portal = portal();
+    let config = portal.path("greenroom.yaml");
+    let original = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(&config, format!("{original}\ntitel: Typo\n")).expect("break");
+    let server = Server::start(&portal.root, &[]);
+    let page = server.get("/");
+    assert_eq!(page.status, 503);
+    assert!(
+        page.text().contains("/__greenroom/live.js"),
+        "the overlay can show"
+    );
+    let status = server.status_json();
+    assert_eq!(status["ready"], serde_json::json!(false));
+    let errors = status["errors"].to_string();
+    assert!(
+        errors.contains("titel") && errors.contains("greenroom.yaml"),
+        "{errors}"
+    );
+
+    let events = server.events();
+    next_event(&events, &["status"], &server);
+    std::fs::write(&config, original).expect("fix");
+    next_event(&events, &["reload"], &server);
+    eventually("the site after the fix", &server, || {
+        server.get("/").status == 200
+    });
 }
