@@ -417,6 +417,18 @@ fn edits_rebuild_reload_and_errors_keep_the_last_good_site() {
             .contains("Marmalade sentinel paragraph.")
     });
 
+    // An editor's atomic save: a temp file renamed over the page.
+    let temp = portal.path("repos/payments/docs/pci.md.tmp");
+    std::fs::write(&temp, format!("{text}\n\nSaved by rename.\n")).expect("temp file");
+    std::fs::rename(&temp, &page).expect("rename");
+    next_event(&events, &["reload"], &server);
+    eventually("the page saved by rename", &server, || {
+        server
+            .get(&format!("/{DOCS_PAGE}"))
+            .text()
+            .contains("Saved by rename.")
+    });
+
     // A descriptor.
     let descriptor = portal.path(DESCRIPTOR);
     let original = std::fs::read_to_string(&descriptor).expect("descriptor");

@@ -129,14 +129,37 @@ impl Live {
         }
     }
 
-    /// Updates files without a reload (the search index, rebuilt after the pages).
+    /// Updates files after the fact (background work): no general reload, but a `changed`
+    /// event naming the pages, so a tab showing one of them reloads.
     pub fn update_quietly(&self, patch: Patch) {
-        let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
-        for path in patch.removed {
-            files.remove(&path);
+        let mut pages: Vec<String> = patch
+            .changed
+            .iter()
+            .map(|(path, _)| path)
+            .chain(&patch.removed)
+            .filter(|path| path.ends_with(".html"))
+            .cloned()
+            .collect();
+        {
+            let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
+            for path in patch.removed {
+                files.remove(&path);
+            }
+            for (path, bytes) in patch.changed {
+                files.insert(path, Arc::new(bytes));
+            }
         }
-        for (path, bytes) in patch.changed {
-            files.insert(path, Arc::new(bytes));
+        if !pages.is_empty() {
+            pages.sort();
+            let generation = {
+                let mut status = self.status();
+                status.generation += 1;
+                status.generation
+            };
+            self.broadcast(
+                "changed",
+                &serde_json::json!({ "generation": generation, "pages": pages }),
+            );
         }
     }
 

@@ -97,4 +97,17 @@
     show(status.title, status.errors);
   });
   source.addEventListener("clear", clear);
+  source.addEventListener("changed", function (event) {
+    // Pages brought up to date in the background: reload only if this is one of them.
+    var path = decodeURIComponent(location.pathname).replace(/^\//, "");
+    if (path === "" || path.slice(-1) === "/") {
+      path += "index.html";
+    }
+    var pages = parse(event).pages || [];
+    if (pages.indexOf(path) >= 0) {
+      location.reload();
+    } else if (!isNaN(pageGeneration)) {
+      pageGeneration = parse(event).generation;
+    }
+  });
 })();
