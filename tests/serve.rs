@@ -746,6 +746,13 @@ fn the_overlay_shows_in_a_browser_tab_and_clears_after_the_fix() {
     browser.wait_through_reloads(
         "!document.getElementById('greenroom-overlay') && document.body.textContent.includes('Quux authorises') && !window.__sameDocument",
     );
+
+    // A page that lists the entity (on a big or debug-built portal it is brought up to date
+    // after the reload, by the background settle and its `changed` event) ends up fresh too.
+    browser.goto(&format!("http://{}/catalog/index.html", server.address));
+    let renamed = original.replacen("Authorises, captures", "Zyzzyva authorises, captures", 1);
+    std::fs::write(&descriptor, renamed).expect("edit");
+    browser.wait_through_reloads("document.body.textContent.includes('Zyzzyva authorises')");
 }
 
 #[test]
