@@ -36,7 +36,7 @@ use std::time::Instant;
 /// Work that took longer than this last time (the search index, the model of every catalog
 /// page) is done in the background after the reload, so a big portal's edit is not held up by
 /// it; a small portal does everything inline and is exact at every reload.
-const BACKGROUND_SECONDS: f64 = 0.15;
+pub const BACKGROUND_SECONDS: f64 = 0.15;
 
 /// The last good build's inputs to the model. Cheap to clone: the big parts are shared.
 #[derive(Clone)]
@@ -140,8 +140,11 @@ pub struct Background {
     state: State,
     tera: Arc<tera::Tera>,
     asset_paths: AssetPaths,
-    /// The stamps of the catalog pages when settling (`None`: no settling).
+    /// The stamps of the served files when settling (`None`: no settling).
     settle: Option<HashMap<String, Stamp>>,
+    /// Settle every page, docs pages included (the problem counts in every page's nav
+    /// changed), not only the catalog pages.
+    settle_all: bool,
     search: bool,
 }
 
@@ -163,6 +166,7 @@ pub struct BackgroundResult {
     /// The job's generation.
     pub generation: u64,
     settle: Option<anyhow::Result<ModelRun>>,
+    settle_all: bool,
     /// The search index files and the seconds they took.
     search: Option<SearchFiles>,
     settle_seconds: f64,
@@ -187,7 +191,11 @@ impl Background {
                 &self.state,
                 &self.tera,
                 &self.asset_paths,
-                &settle_selection(),
+                &if self.settle_all {
+                    Selection::all()
+                } else {
+                    settle_selection()
+                },
                 stamps,
                 false,
             )
@@ -205,6 +213,7 @@ impl Background {
         });
         BackgroundResult {
             generation: self.generation,
+            settle_all: self.settle_all,
             settle,
             search,
             settle_seconds,
@@ -305,6 +314,10 @@ pub struct Engine {
     search_pending: bool,
     /// Catalog pages beyond the last edits' neighbourhood may be stale.
     settle_pending: bool,
+    /// Every page may be stale (the problem counts in the nav changed).
+    settle_all_pending: bool,
+    /// Work that took longer than this last time goes to the background.
+    background_seconds: f64,
 }
 
 /// The first full build: the engine and the whole site, or why there is none.
@@ -374,6 +387,8 @@ impl Engine {
             generation: 0,
             search_pending: false,
             settle_pending: false,
+            settle_all_pending: false,
+            background_seconds: BACKGROUND_SECONDS,
         };
         let state = engine.state.clone();
         let diagnostics = state.diagnostics.clone();
@@ -381,6 +396,13 @@ impl Engine {
             engine.publish_model(&state, &Selection::all(), true, Some(assets), true)?;
         engine.state = state;
         Ok(Start::Built(Box::new(engine), patch, diagnostics))
+    }
+
+    /// Sets the time above which work (the search index, settling catalog pages) is left to
+    /// the background: [`BACKGROUND_SECONDS`] by default; 0 defers all of it (tests use
+    /// that to check the background path on a small portal).
+    pub fn set_background_threshold(&mut self, seconds: f64) {
+        self.background_seconds = seconds;
     }
 
     /// The canonical portal root.
@@ -431,6 +453,7 @@ impl Engine {
         match self.finish(loaded.state, Selection::all(), true, Some(assets)) {
             Ok(outcome) => {
                 self.settle_pending = false;
+                self.settle_all_pending = false;
                 Ok(outcome)
             }
             Err(error) => {
@@ -478,7 +501,7 @@ impl Engine {
         );
         // On a big portal, only the changed entities' neighbourhood now; the rest of the
         // catalog pages settle in the background.
-        let settle_later = self.catalog_model_seconds >= BACKGROUND_SECONDS;
+        let settle_later = self.catalog_model_seconds >= self.background_seconds;
         let entities = settle_later.then(|| neighbourhood(&old.catalog, &catalog, &changed));
         let mut state = State {
             sources: Arc::new(sources),
@@ -538,13 +561,8 @@ impl Engine {
                     state: self.state.clone(),
                     tera: Arc::clone(&self.tera),
                     asset_paths: self.asset_paths.clone(),
-                    settle: self.settle_pending.then(|| {
-                        self.stamps
-                            .iter()
-                            .filter(|(path, _)| part_of(path) == Part::Catalog)
-                            .map(|(path, stamp)| (path.clone(), *stamp))
-                            .collect()
-                    }),
+                    settle: self.settle_pending.then(|| self.stamps.clone()),
+                    settle_all: self.settle_all_pending,
                     search: self.search_pending,
                 }));
             }
@@ -567,16 +585,23 @@ impl Engine {
         if let Some(settle) = result.settle {
             match settle {
                 Ok(run) => {
-                    self.catalog_model_seconds = run.model_seconds;
+                    let all = result.settle_all;
+                    if !all {
+                        self.catalog_model_seconds = run.model_seconds;
+                    }
                     let rendered = run.rendered();
-                    let settled = self.merge(run, Vec::new(), &|part| *part == Part::Catalog);
+                    let settled = self.merge(run, Vec::new(), &|part| {
+                        *part == Part::Catalog || (all && matches!(part, Part::Docs(_)))
+                    });
                     done.push(format!(
-                        "{rendered} more catalog pages in {:.1} s",
+                        "{rendered} more {} in {:.1} s",
+                        if all { "pages" } else { "catalog pages" },
                         result.settle_seconds
                     ));
                     patch.removed.extend(settled.removed);
                     patch.changed.extend(settled.changed);
                     self.settle_pending = false;
+                    self.settle_all_pending &= !all;
                 }
                 Err(error) => done.push(format!("settling the catalog pages failed: {error:#}")),
             }
@@ -622,15 +647,22 @@ impl Engine {
             return Ok(outcome);
         }
         let old = &self.state;
+        let mut settle_all = false;
         if old.diagnostics != state.diagnostics {
             selection.problems = true;
-            if Counts::of(&old.diagnostics) != Counts::of(&state.diagnostics) {
+            let counts_changed = Counts::of(&old.diagnostics) != Counts::of(&state.diagnostics);
+            if counts_changed && (force || self.catalog_model_seconds < self.background_seconds) {
+                // Every page's nav shows the counts.
                 selection = Selection::all();
-            } else if let Some(entities) = &mut selection.entities {
-                entities.extend(entities_with_changed_diagnostics(
-                    &old.diagnostics,
-                    &state.diagnostics,
-                ));
+            } else {
+                // On a big portal the counts on the other pages catch up in the background.
+                settle_all = counts_changed;
+                if let Some(entities) = &mut selection.entities {
+                    entities.extend(entities_with_changed_diagnostics(
+                        &old.diagnostics,
+                        &state.diagnostics,
+                    ));
+                }
             }
         }
         if old.docs.sites.is_empty() != state.docs.sites.is_empty()
@@ -651,13 +683,17 @@ impl Engine {
             .iter()
             .filter(|d| !after.contains(d))
             .count();
-        let inline_search = self.search_seconds < BACKGROUND_SECONDS;
+        let inline_search = self.search_seconds < self.background_seconds;
         let (patch, rendered) =
             self.publish_model(&state, &selection, force, assets, inline_search)?;
         self.state = state;
         self.generation += 1;
         if !inline_search {
             self.search_pending = true;
+        }
+        if settle_all {
+            self.settle_pending = true;
+            self.settle_all_pending = true;
         }
         Ok(Outcome::Published {
             patch,
