@@ -16,6 +16,7 @@ facts = {}
 index_sizes = {}  # size -> (search bytes, html pages)
 rendered_pages = defaultdict(list)  # incremental label -> pages rendered per run
 probes = defaultdict(list)  # size -> [(query, bytes, files, first ms, median ms, max ms)]
+reloads = defaultdict(list)  # size -> [(what, median ms, min ms, max ms, edits, startup s)]
 with open(results_path) as results:
     for line in results:
         fields = line.rstrip("\n").split("\t")
@@ -25,6 +26,10 @@ with open(results_path) as results:
             index_sizes[fields[0][6:]] = (int(fields[1]), int(fields[2]))
         elif fields[0].startswith("rendered-"):
             rendered_pages[fields[0][9:]].append(int(fields[1]))
+        elif fields[0].startswith("reload-"):
+            reloads[fields[0][7:]].append(
+                (fields[1], *(float(x) for x in fields[2:5]), int(fields[5]), float(fields[6]))
+            )
         elif fields[0].startswith("search-"):
             probes[fields[0][7:]].append(
                 (fields[1], int(fields[2]), int(fields[3]), *(float(x) for x in fields[4:7]))
@@ -191,6 +196,26 @@ if any(row[2] for row in incremental):
             f"| {size} | {seconds(full[0])} | {seconds(unchanged[0])} | {seconds(three[0])} | "
             f"{statistics.median(rendered):.0f} | {full[0] / three[0]:.1f}× |"
         )
+    out.append("")
+if reloads:
+    out.append("## Edit to reload (`serve`)\n")
+    out.append(
+        "`examples/reload-probe.rs` starts `greenroom serve --port 0` on the org, listens to its "
+        "event stream like an open tab, and times each edit from the file write to the `reload` "
+        "event (which includes the 60 ms quiet window that merges an editor's burst of writes). "
+        "*docs*: a line appended to one Markdown page; *descriptor*: one entity's description "
+        "changed. Edits are 0.7 s apart; the files are restored afterwards. On a big portal the "
+        "search index and the catalog pages beyond the edited entity's neighbourhood are brought "
+        "up to date on a background thread after the reload (a few seconds later); on a small "
+        "one everything is rebuilt before the reload.\n"
+    )
+    out.append("| size | edit | median | min–max | edits | first build (serve start) |")
+    out.append("|---|---|---:|---:|---:|---:|")
+    for size, _ in SIZES:
+        for what, med, low, high, edits, startup in reloads.get(size, []):
+            out.append(
+                f"| {size} | {what} | {med:.0f} ms | {low:.0f}–{high:.0f} ms | {edits} | {startup:.1f} s |"
+            )
     out.append("")
 out.append("## How to reproduce\n")
 out.append("```sh\nbench/run.sh            # RUNS=3 by default; SIZES, PEER_RUNS, NO_PEERS to narrow it\n```")

@@ -6,6 +6,7 @@
 #   SIZES="small medium" bench/run.sh   only some sizes (small medium large single)
 #   RUNS=5 PEER_RUNS=1 bench/run.sh   runs per measurement (the median is reported)
 #   NO_PEERS=1 bench/run.sh           greenroom only
+#   RELOAD_EDITS=7 bench/run.sh       edits per edit-to-reload measurement (small and large)
 #
 # Peers are installed from this machine's registries when missing: Hugo and GNU time from
 # Debian, MkDocs and mkdocs-techdocs-core from PyPI (in a venv), mdBook from crates.io.
@@ -107,7 +108,7 @@ measure() {
 install_peers
 command -v bc >/dev/null || { apt-get install -y -qq bc >/dev/null; }
 log "building greenroom (release)"
-cargo build -q --release --locked --bin greenroom --example gen-org --example search-probe
+cargo build -q --release --locked --bin greenroom --example gen-org --example search-probe --example reload-probe
 command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 GREENROOM=$ROOT/target/release/greenroom
 
@@ -176,6 +177,13 @@ for size in $SIZES; do
         "$ROOT/target/release/examples/search-probe" "$site" payments deploy "kafka consumer lag" rollback |
             sed "s/^/search-$size\t/" >>"$RESULTS"
         log "search measured on $size"
+    fi
+    # Edit to reload: serve the org, edit a docs page and a descriptor, time the reload event.
+    # The probe restores the files it edits.
+    if [ "$size" = small ] || [ "$size" = large ]; then
+        "$ROOT/target/release/examples/reload-probe" "$GREENROOM" "$org" "${RELOAD_EDITS:-7}" |
+            sed "s/^/reload-$size\t/" >>"$RESULTS"
+        log "edit-to-reload measured on $size"
     fi
     if [ "$size" = single ] && [ -z "${NO_PEERS:-}" ]; then
         peers=$org/peers

@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use greenroom::diag::{Counts, Diagnostic, Severity};
+use greenroom::serve::ServeOptions;
 use greenroom::BuildOptions;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -52,6 +53,29 @@ pub enum Command {
         /// highlighted again).
         #[arg(long)]
         clean: bool,
+    },
+    /// Build the portal into memory and serve it for preview, rebuilding what changed and
+    /// reloading open browser tabs (nothing is written to the output folder).
+    Serve {
+        /// Portal root.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Port to listen on; 0 picks a free one (the URL is printed).
+        #[arg(long, short, default_value_t = greenroom::serve::DEFAULT_PORT)]
+        port: u16,
+        /// Address to listen on. The default serves this machine only; use 0.0.0.0 to serve
+        /// the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// Watch the sources and rebuild on changes (the default).
+        #[arg(long, overrides_with = "no_watch")]
+        watch: bool,
+        /// Serve the first build only; do not watch.
+        #[arg(long, overrides_with = "watch")]
+        no_watch: bool,
+        /// Open the portal in the default browser.
+        #[arg(long)]
+        open: bool,
     },
     /// Load and validate the catalog without building. Exit 0 when there are no errors, 1 when
     /// there are, 2 when the check could not run.
@@ -113,6 +137,20 @@ pub fn run(cli: Cli) -> ExitCode {
             repo,
             against,
         } => check(&dir, format, strict, repo, against.as_deref()),
+        Command::Serve {
+            dir,
+            port,
+            host,
+            watch: _,
+            no_watch,
+            open,
+        } => serve(ServeOptions {
+            root: dir,
+            host,
+            port,
+            watch: !no_watch,
+            open,
+        }),
     }
 }
 
@@ -155,6 +193,16 @@ fn build(options: BuildOptions, show_timings: bool) -> ExitCode {
             report.out.display()
         );
         ExitCode::from(1)
+    }
+}
+
+fn serve(options: ServeOptions) -> ExitCode {
+    match greenroom::serve::run(&options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(1)
+        }
     }
 }
 

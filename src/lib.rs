@@ -18,6 +18,7 @@ pub mod paths;
 pub mod render;
 pub mod scm;
 pub mod search;
+pub mod serve;
 pub mod site;
 pub mod theme;
 pub mod urls;
@@ -333,6 +334,29 @@ pub fn check_repository(root: &Path, against: Option<&Path>) -> anyhow::Result<C
     })
 }
 
+/// Refuses an output folder that would destroy input before anything is read or written (the
+/// input stages write clones and the highlight memo into the cache).
+fn refuse_destination_early(options: &BuildOptions) -> anyhow::Result<()> {
+    let root = options
+        .root
+        .canonicalize()
+        .map_err(|e| anyhow::anyhow!("cannot open portal root {}: {e}", options.root.display()))?;
+    let (config, _) = config::load(&root)?;
+    let out = match &options.out {
+        Some(out) => out.clone(),
+        None => root.join(&config.out),
+    };
+    let mut protected: Vec<PathBuf> = config
+        .sources
+        .iter()
+        .filter_map(|s| s.path())
+        .map(|p| root.join(p))
+        .collect();
+    protected.push(fetch::cache_dir(&root, &config));
+    protected.push(root);
+    output::check_destination(&out, &protected)
+}
+
 /// Discards the highlight memo this build recorded unless the build got as far as keeping it.
 struct MemoGuard;
 
@@ -345,6 +369,7 @@ impl Drop for MemoGuard {
 /// Builds the portal at `options.root` into its output folder.
 pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
     let started = Instant::now();
+    refuse_destination_early(options)?;
     let _memo = MemoGuard;
     let Loaded {
         mut timings,

@@ -1,12 +1,56 @@
 //! Stage 5: render the site model to bytes, pages in parallel. Touches no files.
 
 use crate::output::{OutputFile, Produced};
-use crate::site::{AssetPaths, PageContent, SiteModel};
+use crate::site::{AssetPaths, Page, PageContent, SiteModel};
 use crate::theme::Theme;
 use anyhow::Context as _;
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::Tera;
+
+/// Calls `$body` with the page's template name and its typed context.
+macro_rules! with_context {
+    ($page:expr, |$template:ident, $context:ident| $body:expr) => {
+        match &$page.content {
+            PageContent::Home(c) => {
+                let ($template, $context) = ("home.html", c);
+                $body
+            }
+            PageContent::CatalogIndex(c) => {
+                let ($template, $context) = ("catalog_index.html", c);
+                $body
+            }
+            PageContent::Facet(c) => {
+                let ($template, $context) = ("facet.html", c);
+                $body
+            }
+            PageContent::Entity(c) => {
+                let ($template, $context) = ("entity.html", c.as_ref());
+                $body
+            }
+            PageContent::Problems(c) => {
+                let ($template, $context) = ("problems.html", c);
+                $body
+            }
+            PageContent::NotFound(c) => {
+                let ($template, $context) = ("404.html", c);
+                $body
+            }
+            PageContent::Search(c) => {
+                let ($template, $context) = ("search.html", c);
+                $body
+            }
+            PageContent::Docs(c) => {
+                let ($template, $context) = ("docs_page.html", c.as_ref());
+                $body
+            }
+            PageContent::DocsIndex(c) => {
+                let ($template, $context) = ("docs_index.html", c);
+                $body
+            }
+        }
+    };
+}
 
 /// Compiles the theme's templates once per build.
 pub fn compile(theme: &Theme) -> anyhow::Result<Tera> {
@@ -118,21 +162,9 @@ pub fn render(
 ) -> anyhow::Result<RenderStats> {
     let rendered = std::sync::atomic::AtomicUsize::new(0);
     model.pages.par_iter().try_for_each(|page| {
-        let produced = match &page.content {
-            PageContent::Home(c) => produce(templates, previous, page, "home.html", c),
-            PageContent::CatalogIndex(c) => {
-                produce(templates, previous, page, "catalog_index.html", c)
-            }
-            PageContent::Facet(c) => produce(templates, previous, page, "facet.html", c),
-            PageContent::Entity(c) => produce(templates, previous, page, "entity.html", c.as_ref()),
-            PageContent::Problems(c) => produce(templates, previous, page, "problems.html", c),
-            PageContent::NotFound(c) => produce(templates, previous, page, "404.html", c),
-            PageContent::Search(c) => produce(templates, previous, page, "search.html", c),
-            PageContent::Docs(c) => {
-                produce(templates, previous, page, "docs_page.html", c.as_ref())
-            }
-            PageContent::DocsIndex(c) => produce(templates, previous, page, "docs_index.html", c),
-        }
+        let produced = with_context!(page, |template, context| produce(
+            templates, previous, page, template, context
+        ))
         .with_context(|| format!("rendering {}", page.path))?;
         if matches!(produced, Produced::New { .. }) {
             rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -153,6 +185,47 @@ pub fn render(
         rendered,
         unchanged: model.pages.len() - rendered,
     })
+}
+
+/// Renders one page.
+pub fn render_page(page: &Page, tera: &Tera) -> anyhow::Result<OutputFile> {
+    let bytes = with_context!(page, |template, context| render_one(
+        tera, template, context
+    ))
+    .with_context(|| format!("rendering {}", page.path))?;
+    Ok(OutputFile {
+        path: page.path.clone(),
+        bytes,
+    })
+}
+
+/// A stable hash of a page's template name and serialised context: with the same templates,
+/// pages with equal hashes render to equal bytes. `serve` re-renders only pages whose hash
+/// changed.
+pub fn context_hash(page: &Page) -> u64 {
+    let mut writer = HashWriter(xxhash_rust::xxh3::Xxh3::new());
+    with_context!(page, |template, context| {
+        writer.0.update(template.as_bytes());
+        writer.0.update(&[0]);
+        // Serialising these plain structs cannot fail; a failure would only make the hash
+        // differ, which re-renders the page.
+        serde_json::to_writer(&mut writer, context).ok();
+    });
+    writer.0.digest()
+}
+
+/// An `io::Write` that feeds xxHash3, so contexts are hashed while serialising, without a copy.
+struct HashWriter(xxhash_rust::xxh3::Xxh3);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Renders one page unless its input key is the previous build's.
@@ -186,16 +259,6 @@ fn input_key<T: Serialize>(
     template: &str,
     context: &T,
 ) -> anyhow::Result<String> {
-    struct HashWriter(xxhash_rust::xxh3::Xxh3);
-    impl std::io::Write for HashWriter {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.update(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
     let mut writer = HashWriter(xxhash_rust::xxh3::Xxh3::new());
     writer.0.update(&fingerprint.to_le_bytes());
     writer.0.update(template.as_bytes());

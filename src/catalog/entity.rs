@@ -270,7 +270,7 @@ pub struct Origin {
 }
 
 /// A validated entity, with the original document kept for the JSON export.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Entity {
     /// Canonical ref: the catalog key.
     pub entity_ref: EntityRef,

@@ -31,8 +31,9 @@ pub const TECHDOCS_ENTITY: &str = "backstage.io/techdocs-entity";
 /// Every documentation site of the portal.
 #[derive(Debug, Clone, Default)]
 pub struct DocSet {
-    /// One site per documented entity.
-    pub sites: BTreeMap<EntityRef, DocSite>,
+    /// One site per documented entity. Shared, so a changed copy of the set (`serve`
+    /// replaces one site at a time) costs one pointer per site.
+    pub sites: BTreeMap<EntityRef, std::sync::Arc<DocSite>>,
     /// Entities whose docs live on another entity (`backstage.io/techdocs-entity`), mapped to
     /// that entity; only targets that have a site are listed.
     pub borrowed: BTreeMap<EntityRef, EntityRef>,
@@ -44,6 +45,7 @@ impl DocSet {
         self.sites
             .get(entity)
             .or_else(|| self.sites.get(self.borrowed.get(entity)?))
+            .map(|site| site.as_ref())
     }
 }
 
@@ -64,6 +66,12 @@ pub struct DocSite {
     pub pages: Vec<DocPage>,
     /// Images and other files, copied as they are.
     pub assets: Vec<DocAsset>,
+    /// The mkdocs project folder on disk (snippets are read relative to it).
+    pub project: PathBuf,
+    /// The docs folder on disk.
+    pub docs_dir: PathBuf,
+    /// The repository root on disk that nothing of the site may leave.
+    pub repository: PathBuf,
 }
 
 /// A node of a site's navigation.
@@ -110,6 +118,8 @@ pub struct DocPage {
     pub html: std::sync::Arc<str>,
     /// Headings, for the page's table of contents.
     pub toc: Vec<TocEntry>,
+    /// Every id a link may point at (headings, footnotes), for `#anchor` checks.
+    pub ids: BTreeSet<String>,
     /// The page's text by section, for the search index.
     pub sections: Vec<markdown::Section>,
     /// Where to edit the page's source, when the repository is known.
@@ -144,6 +154,26 @@ pub fn build(
     sources: &SourceSet,
     pretty_urls: bool,
 ) -> (DocSet, Vec<Diagnostic>) {
+    let built = build_parts(catalog, sources, pretty_urls);
+    let mut diagnostics: Vec<Diagnostic> = built.by_site.into_values().flatten().collect();
+    diagnostics.extend(built.borrowed);
+    (built.set, diagnostics)
+}
+
+/// The docs stage's result with its diagnostics kept per site, so one site can be rebuilt
+/// ([`rebuild_site`]) and its diagnostics replaced without touching the others'.
+#[derive(Debug, Clone, Default)]
+pub struct DocsBuild {
+    /// Every site.
+    pub set: DocSet,
+    /// The diagnostics of each documented entity's site (reading, rendering, anchors).
+    pub by_site: BTreeMap<EntityRef, Vec<Diagnostic>>,
+    /// Diagnostics of `backstage.io/techdocs-entity` annotations ([`link_borrowed`]).
+    pub borrowed: Vec<Diagnostic>,
+}
+
+/// [`build`], with the diagnostics kept per site.
+pub fn build_parts(catalog: &Catalog, sources: &SourceSet, pretty_urls: bool) -> DocsBuild {
     let documented: Vec<&Entity> = catalog
         .entities
         .values()
@@ -153,19 +183,23 @@ pub fn build(
         .par_iter()
         .map(|entity| read_site(entity, sources))
         .collect();
-    let mut diagnostics = Vec::new();
+    let mut by_site: BTreeMap<EntityRef, Vec<Diagnostic>> = BTreeMap::new();
     let mut site_sources = Vec::new();
-    for result in read {
+    for (entity, result) in documented.iter().zip(read) {
+        let bucket = by_site.entry(entity.entity_ref.clone()).or_default();
         match result {
             Ok((site, problems)) => {
-                diagnostics.extend(problems);
+                bucket.extend(problems);
                 site_sources.push(site);
             }
-            Err(problem) => diagnostics.push(problem),
+            Err(problem) => bucket.push(problem),
         }
     }
 
-    let index = Index::new(&site_sources, catalog);
+    let index = Index::new(
+        site_sources.iter().map(SiteIndex::of_source).collect(),
+        catalog,
+    );
     let jobs: Vec<(usize, usize)> = site_sources
         .iter()
         .enumerate()
@@ -202,51 +236,76 @@ pub fn build(
         .collect();
     for (&(s, p), page) in jobs.iter().zip(&rendered) {
         let site = &site_sources[s];
-        let file = &site.pages[p].file;
-        for problem in &page.problems {
-            let d = if problem.error {
-                Diagnostic::error(&problem.message)
-            } else {
-                Diagnostic::warning(&problem.message)
-            };
-            diagnostics.push(d.at(file, problem.line).entity(&site.entity));
-        }
-        for check in &page.anchor_checks {
-            if let Some(targets) = ids.get(check.page.as_str()) {
-                if !targets.contains(&check.anchor) {
-                    let target = source_of.get(check.page.as_str()).copied().unwrap_or("");
-                    diagnostics.push(
-                        Diagnostic::warning(format!(
-                            "broken anchor: #{} is not a heading of {target}",
-                            check.anchor
-                        ))
-                        .at(file, check.line)
-                        .entity(&site.entity),
-                    );
-                }
-            }
-        }
+        let bucket = by_site.entry(site.entity.clone()).or_default();
+        bucket.extend(page_diagnostics(
+            &site.pages[p].file,
+            &site.entity,
+            page,
+            &|path| Some((*ids.get(path)?, *source_of.get(path)?)),
+        ));
     }
+    drop(ids);
+    drop(source_of);
 
     let mut rendered = rendered.into_iter();
     let mut set = DocSet::default();
     for (s, source) in site_sources.into_iter().enumerate() {
-        let pages: Vec<(SourcePage, markdown::RenderedMarkdown)> = source
-            .pages
-            .into_iter()
-            .map(|page| (page, rendered.next().unwrap_or_default()))
-            .collect();
-        let site = assemble(
-            source.entity,
-            source.site_name,
-            source.description,
-            source.nav,
-            pages,
-            source.assets,
-            &index.sites[s],
-        );
-        set.sites.insert(site.entity.clone(), site);
+        let count = source.pages.len();
+        let pages: Vec<markdown::RenderedMarkdown> = rendered.by_ref().take(count).collect();
+        let site = assemble(source, pages, &index.sites[s]);
+        set.sites
+            .insert(site.entity.clone(), std::sync::Arc::new(site));
     }
+    let borrowed = link_borrowed(catalog, &mut set);
+    DocsBuild {
+        set,
+        by_site,
+        borrowed,
+    }
+}
+
+/// A page's ids and its source file, for `#anchor` checks.
+type AnchorTarget<'t> = (&'t BTreeSet<String>, &'t str);
+
+/// The problems one rendered page reports, and its `#anchor` links checked against the ids of
+/// the pages they point at (`target` gives a page path's ids and source file).
+fn page_diagnostics<'t>(
+    file: &str,
+    entity: &EntityRef,
+    page: &markdown::RenderedMarkdown,
+    target: &dyn Fn(&str) -> Option<AnchorTarget<'t>>,
+) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    for problem in &page.problems {
+        let d = if problem.error {
+            Diagnostic::error(&problem.message)
+        } else {
+            Diagnostic::warning(&problem.message)
+        };
+        diagnostics.push(d.at(file, problem.line).entity(entity));
+    }
+    for check in &page.anchor_checks {
+        if let Some((targets, source)) = target(check.page.as_str()) {
+            if !targets.contains(&check.anchor) {
+                diagnostics.push(
+                    Diagnostic::warning(format!(
+                        "broken anchor: #{} is not a heading of {source}",
+                        check.anchor
+                    ))
+                    .at(file, check.line)
+                    .entity(entity),
+                );
+            }
+        }
+    }
+    diagnostics
+}
+
+/// Fills [`DocSet::borrowed`] from the catalog's `backstage.io/techdocs-entity` annotations
+/// and returns their problems.
+pub fn link_borrowed(catalog: &Catalog, set: &mut DocSet) -> Vec<Diagnostic> {
+    set.borrowed.clear();
+    let mut diagnostics = Vec::new();
     for entity in catalog.entities.values() {
         let Some(target) = entity.annotation(TECHDOCS_ENTITY) else {
             continue;
@@ -271,7 +330,85 @@ pub fn build(
             Err(message) => diagnostics.push(report(message)),
         }
     }
-    (set, diagnostics)
+    diagnostics
+}
+
+/// Re-reads and re-renders one entity's docs, resolving its links against the other sites of
+/// `set` (as they were built). Returns the new site (`None` when the entity has no docs now)
+/// and the site's diagnostics. Used by `serve` after an edit inside one docs folder: pages of
+/// other sites are not re-rendered, so their links into this site keep the state they had.
+pub fn rebuild_site(
+    catalog: &Catalog,
+    sources: &SourceSet,
+    set: &DocSet,
+    entity: &EntityRef,
+    pretty_urls: bool,
+) -> (Option<DocSite>, Vec<Diagnostic>) {
+    let Some(documented) = catalog
+        .get(entity)
+        .filter(|e| e.annotation(TECHDOCS_REF).is_some())
+    else {
+        return (None, Vec::new());
+    };
+    let (source, mut diagnostics) = match read_site(documented, sources) {
+        Ok(read) => read,
+        Err(problem) => return (None, vec![problem]),
+    };
+    let others: Vec<&DocSite> = set
+        .sites
+        .iter()
+        .filter(|(r, _)| *r != entity)
+        .map(|(_, site)| site.as_ref())
+        .collect();
+    let mut site_indexes: Vec<SiteIndex> = others.iter().map(|s| SiteIndex::of_site(s)).collect();
+    let this = site_indexes.len();
+    site_indexes.push(SiteIndex::of_source(&source));
+    let index = Index::new(site_indexes, catalog);
+    let rendered: Vec<markdown::RenderedMarkdown> = (0..source.pages.len())
+        .into_par_iter()
+        .map(|p| {
+            let resolver = PageLinks {
+                index: &index,
+                site: this,
+                page: p,
+                pretty: pretty_urls,
+            };
+            markdown::render(
+                &source.pages[p].text,
+                &index.sites[this].page_paths[p],
+                &resolver,
+            )
+        })
+        .collect();
+    let own: HashMap<&str, (&BTreeSet<String>, &str)> = index.sites[this]
+        .page_paths
+        .iter()
+        .zip(&rendered)
+        .zip(&source.pages)
+        .map(|((path, r), page)| (path.as_str(), (&r.ids, page.file.as_str())))
+        .collect();
+    let other_pages: HashMap<&str, &DocPage> = others
+        .iter()
+        .flat_map(|site| site.pages.iter().map(|p| (p.path.as_str(), p)))
+        .collect();
+    for (p, page) in rendered.iter().enumerate() {
+        diagnostics.extend(page_diagnostics(
+            &source.pages[p].file,
+            entity,
+            page,
+            &|path| {
+                own.get(path).copied().or_else(|| {
+                    other_pages
+                        .get(path)
+                        .map(|page| (&page.ids, page.file.as_str()))
+                })
+            },
+        ));
+    }
+    drop(own);
+    drop(other_pages);
+    let site = assemble(source, rendered, &index.sites[this]);
+    (Some(site), diagnostics)
 }
 
 /// A site's files, read but not rendered.
@@ -281,6 +418,7 @@ struct SiteSource {
     project: PathBuf,
     /// The repository root nothing may leave.
     root: PathBuf,
+    docs_dir: PathBuf,
     site_name: String,
     description: Option<String>,
     root_path: String,
@@ -466,6 +604,7 @@ fn read_site(
             entity: entity.entity_ref.clone(),
             project: project.clone(),
             root: root.clone(),
+            docs_dir,
             nav: config.nav,
             pages,
             assets,
@@ -651,37 +790,67 @@ struct SiteIndex {
     assets: HashSet<String>,
 }
 
+impl SiteIndex {
+    /// A site about to be rendered, pages in source order.
+    fn of_source(site: &SiteSource) -> SiteIndex {
+        SiteIndex::new(
+            &site.root_path,
+            &site.project,
+            &site.root,
+            site.pages.iter().map(|p| p.source.clone()).collect(),
+            site.asset_sources.clone(),
+        )
+    }
+
+    /// A site already built (pages in reading order; only the lookups must agree).
+    fn of_site(site: &DocSite) -> SiteIndex {
+        SiteIndex::new(
+            &site.root_path,
+            &site.project,
+            &site.repository,
+            site.pages.iter().map(|p| p.source.clone()).collect(),
+            site.assets
+                .iter()
+                .filter_map(|a| a.path.strip_prefix(&site.root_path))
+                .map(str::to_string)
+                .collect(),
+        )
+    }
+
+    fn new(
+        root_path: &str,
+        project: &Path,
+        root: &Path,
+        page_sources: Vec<String>,
+        assets: HashSet<String>,
+    ) -> SiteIndex {
+        let url_dirs: Vec<String> = page_sources.iter().map(|s| page_url_dir(s)).collect();
+        SiteIndex {
+            page_paths: url_dirs
+                .iter()
+                .map(|d| format!("{root_path}{d}index.html"))
+                .collect(),
+            by_source: page_sources
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.clone(), i))
+                .collect(),
+            by_url_dir: url_dirs
+                .into_iter()
+                .enumerate()
+                .map(|(i, d)| (d, i))
+                .collect(),
+            page_sources,
+            root_path: root_path.to_string(),
+            project: project.to_path_buf(),
+            root: root.to_path_buf(),
+            assets,
+        }
+    }
+}
+
 impl<'a> Index<'a> {
-    fn new(sites: &[SiteSource], catalog: &'a Catalog) -> Self {
-        let sites: Vec<SiteIndex> = sites
-            .iter()
-            .map(|site| {
-                let page_sources: Vec<String> =
-                    site.pages.iter().map(|p| p.source.clone()).collect();
-                let url_dirs: Vec<String> = page_sources.iter().map(|s| page_url_dir(s)).collect();
-                SiteIndex {
-                    page_paths: url_dirs
-                        .iter()
-                        .map(|d| format!("{}{d}index.html", site.root_path))
-                        .collect(),
-                    by_source: page_sources
-                        .iter()
-                        .enumerate()
-                        .map(|(i, s)| (s.clone(), i))
-                        .collect(),
-                    by_url_dir: url_dirs
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, d)| (d, i))
-                        .collect(),
-                    page_sources,
-                    root_path: site.root_path.clone(),
-                    project: site.project.clone(),
-                    root: site.root.clone(),
-                    assets: site.asset_sources.clone(),
-                }
-            })
-            .collect();
+    fn new(sites: Vec<SiteIndex>, catalog: &'a Catalog) -> Self {
         let by_triplet = sites
             .iter()
             .enumerate()
@@ -970,14 +1139,30 @@ fn join_relative(folder: &str, relative: &str) -> Option<String> {
 }
 
 fn assemble(
-    entity: EntityRef,
-    site_name: String,
-    description: Option<String>,
-    nav: Option<Vec<NavEntry>>,
-    pages: Vec<(SourcePage, markdown::RenderedMarkdown)>,
-    assets: Vec<DocAsset>,
+    source: SiteSource,
+    rendered: Vec<markdown::RenderedMarkdown>,
     index: &SiteIndex,
 ) -> DocSite {
+    let SiteSource {
+        entity,
+        project,
+        root,
+        docs_dir,
+        site_name,
+        description,
+        nav,
+        pages,
+        assets,
+        ..
+    } = source;
+    let pages: Vec<(SourcePage, markdown::RenderedMarkdown)> = pages
+        .into_iter()
+        .zip(
+            rendered
+                .into_iter()
+                .chain(std::iter::repeat_with(Default::default)),
+        )
+        .collect();
     let mut docs: Vec<DocPage> = pages
         .into_iter()
         .enumerate()
@@ -991,6 +1176,7 @@ fn assemble(
             path: index.page_paths[i].clone(),
             html: rendered.html.into(),
             toc: rendered.toc,
+            ids: rendered.ids,
             sections: rendered.sections,
             edit_url: source.edit_url,
             in_nav: false,
@@ -1033,6 +1219,9 @@ fn assemble(
         nav,
         pages,
         assets,
+        project,
+        docs_dir,
+        repository: root,
     }
 }
 

@@ -1,6 +1,5 @@
 //! Machine-readable outputs: the catalog in Backstage's API shape, diagnostics, sitemap.
 
-use super::Page;
 use crate::catalog::Catalog;
 use crate::diag::Diagnostic;
 use crate::urls::fnv1a;
@@ -68,17 +67,17 @@ pub fn diagnostics_json(diagnostics: &[Diagnostic]) -> Vec<u8> {
 }
 
 /// `sitemap.xml` with absolute URLs under `base_url`.
-pub fn sitemap(base_url: &str, pages: &[Page], pretty: bool) -> Vec<u8> {
+pub fn sitemap(base_url: &str, page_paths: &[&str], pretty: bool) -> Vec<u8> {
     let base = base_url.trim_end_matches('/');
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    for page in pages
+    for page in page_paths
         .iter()
-        .filter(|p| p.path != "404.html" && p.path != "search/index.html")
+        .filter(|p| **p != "404.html" && **p != "search/index.html")
     {
         let path = if pretty {
-            page.path.strip_suffix("index.html").unwrap_or(&page.path)
+            page.strip_suffix("index.html").unwrap_or(page)
         } else {
-            &page.path
+            page
         };
         xml.push_str("  <url><loc>");
         xml.push_str(&crate::highlight::escape_html(&format!("{base}/{path}")));

@@ -111,24 +111,75 @@ const FACETS: [(&str, &str); 5] = [
     ("tag", "Tag"),
 ];
 
+/// Which pages and data files [`build_selected`] builds. `build` builds them all; `serve`
+/// rebuilds only the parts an edit can change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
+    /// Home, catalog index, facet pages, 404, search page and `catalog/entities.json`.
+    pub catalog_pages: bool,
+    /// The problems page and `diagnostics.json`.
+    pub problems: bool,
+    /// `docs/index.html`.
+    pub docs_index: bool,
+    /// Entity pages: `None` for every entity, else only these.
+    pub entities: Option<BTreeSet<EntityRef>>,
+    /// Docs sites whose pages and files to build: `None` for every site, else only these.
+    pub docs: Option<BTreeSet<EntityRef>>,
+}
+
+impl Selection {
+    /// Every page and data file (and `sitemap.xml` when `base_url` is set).
+    pub fn all() -> Selection {
+        Selection {
+            catalog_pages: true,
+            problems: true,
+            docs_index: true,
+            entities: None,
+            docs: None,
+        }
+    }
+
+    /// Nothing yet; set the parts wanted.
+    pub fn none() -> Selection {
+        Selection {
+            catalog_pages: false,
+            problems: false,
+            docs_index: false,
+            entities: Some(BTreeSet::new()),
+            docs: Some(BTreeSet::new()),
+        }
+    }
+}
+
 /// Builds the site model. Entity pages are built in parallel.
 pub fn build(input: &SiteInput<'_>) -> SiteModel {
+    build_selected(input, &Selection::all())
+}
+
+/// Builds the pages and data files of `selection` only, exactly as [`build`] builds them.
+pub fn build_selected(input: &SiteInput<'_>, selection: &Selection) -> SiteModel {
     let builder = Builder::new(input);
-    let mut pages = vec![
-        builder.home(),
-        builder.catalog_index(),
-        builder.problems(),
-        builder.not_found(),
-        builder.search(),
-    ];
-    pages.extend(builder.facet_pages());
+    let mut pages = Vec::new();
+    if selection.catalog_pages {
+        pages.extend([builder.home(), builder.catalog_index(), builder.not_found()]);
+        pages.push(builder.search());
+        pages.extend(builder.facet_pages());
+    }
+    if selection.problems {
+        pages.push(builder.problems());
+    }
+    let wanted_site =
+        |entity: &EntityRef| selection.docs.as_ref().is_none_or(|s| s.contains(entity));
     if !input.docs.sites.is_empty() {
-        pages.push(builder.docs_index());
+        if selection.docs_index {
+            pages.push(builder.docs_index());
+        }
         let jobs: Vec<(&DocSite, usize)> = input
             .docs
             .sites
             .values()
-            .flat_map(|site| (0..site.pages.len()).map(move |i| (site, i)))
+            .filter(|site| wanted_site(&site.entity))
+            .flat_map(|site| (0..site.pages.len()).map(move |i| (site.as_ref(), i)))
             .collect();
         let docs_pages: Vec<Page> = jobs
             .par_iter()
@@ -136,25 +187,40 @@ pub fn build(input: &SiteInput<'_>) -> SiteModel {
             .collect();
         pages.extend(docs_pages);
     }
-    let entity_pages: Vec<Page> = input
-        .catalog
-        .entities
-        .par_iter()
-        .map(|(_, entity)| builder.entity_page(entity))
-        .collect();
+    let entity_pages: Vec<Page> = match &selection.entities {
+        None => input
+            .catalog
+            .entities
+            .par_iter()
+            .map(|(_, entity)| builder.entity_page(entity))
+            .collect(),
+        Some(wanted) => wanted
+            .iter()
+            .filter_map(|r| input.catalog.get(r))
+            .collect::<Vec<_>>()
+            .par_iter()
+            .map(|entity| builder.entity_page(entity))
+            .collect(),
+    };
     pages.extend(entity_pages);
     pages.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut data = vec![
-        DataFile {
+    let mut data = Vec::new();
+    if selection.catalog_pages {
+        data.push(DataFile {
             path: "catalog/entities.json".to_string(),
             bytes: export::entities_json(input.catalog),
-        },
-        DataFile {
+        });
+    }
+    if selection.problems {
+        data.push(DataFile {
             path: "diagnostics.json".to_string(),
             bytes: export::diagnostics_json(input.diagnostics),
-        },
-    ];
+        });
+    }
     for site in input.docs.sites.values() {
+        if !wanted_site(&site.entity) {
+            continue;
+        }
         for asset in &site.assets {
             data.push(DataFile {
                 path: asset.path.clone(),
@@ -163,13 +229,20 @@ pub fn build(input: &SiteInput<'_>) -> SiteModel {
         }
     }
     data.sort_by(|a, b| a.path.cmp(&b.path));
-    if let Some(base_url) = &input.config.base_url {
-        data.push(DataFile {
-            path: "sitemap.xml".to_string(),
-            bytes: export::sitemap(base_url, &pages, input.config.pretty_urls),
-        });
+    if *selection == Selection::all() {
+        let paths: Vec<&str> = pages.iter().map(|p| p.path.as_str()).collect();
+        data.extend(sitemap(input.config, &paths));
     }
     SiteModel { pages, data }
+}
+
+/// `sitemap.xml` for a site with these pages (sorted), when `base_url` is set.
+pub fn sitemap(config: &SiteConfig, page_paths: &[&str]) -> Option<DataFile> {
+    let base_url = config.base_url.as_ref()?;
+    Some(DataFile {
+        path: "sitemap.xml".to_string(),
+        bytes: export::sitemap(base_url, page_paths, config.pretty_urls),
+    })
 }
 
 struct Builder<'a> {

@@ -127,6 +127,15 @@ impl Browser {
     /// Sends one DevTools command to the page (or the browser, before a page is attached) and
     /// returns its result.
     pub fn call(&mut self, method: &str, params: Value) -> Value {
+        match self.try_call(method, params) {
+            Ok(result) => result,
+            Err(error) => panic!("{method} failed: {error}"),
+        }
+    }
+
+    /// [`Browser::call`], returning the protocol's error instead of failing (a page being
+    /// reloaded answers `Runtime.evaluate` with one).
+    pub fn try_call(&mut self, method: &str, params: Value) -> Result<Value, Value> {
         self.next_id += 1;
         let id = self.next_id;
         let mut message = json!({"id": id, "method": method, "params": params});
@@ -147,9 +156,9 @@ impl Browser {
             let value: Value = serde_json::from_str(text.as_str()).expect("devtools json");
             if value["id"] == json!(id) {
                 if let Some(error) = value.get("error") {
-                    panic!("{method} failed: {error}");
+                    return Err(error.clone());
                 }
-                return value["result"].clone();
+                return Ok(value["result"].clone());
             }
         }
     }
@@ -184,6 +193,35 @@ impl Browser {
                 self.eval("location.href")
             );
             std::thread::sleep(Duration::from_millis(40));
+        }
+    }
+
+    /// Waits until `expression` is truthy, treating a failed evaluation (the page is being
+    /// replaced, say by a live reload) as not yet.
+    pub fn wait_through_reloads(&mut self, expression: &str) -> Value {
+        let started = Instant::now();
+        loop {
+            let answer = self.try_call(
+                "Runtime.evaluate",
+                json!({"expression": expression, "returnByValue": true}),
+            );
+            if let Ok(result) = answer {
+                let value = result["result"]["value"].clone();
+                let truthy = result.get("exceptionDetails").is_none()
+                    && !(value.is_null()
+                        || value == json!(false)
+                        || value == json!(0)
+                        || value == json!(""));
+                if truthy {
+                    return value;
+                }
+            }
+            assert!(
+                started.elapsed() < PATIENCE * 2,
+                "waited {:?} for: {expression}",
+                PATIENCE * 2
+            );
+            std::thread::sleep(Duration::from_millis(50));
         }
     }
 
