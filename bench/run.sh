@@ -152,10 +152,14 @@ for size in $SIZES; do
                     page=$(find "$repo" -path '*/docs/*' -name '*.md' | sort | head -n 1)
                     [ -n "$page" ] && echo "Edited in run $i." >>"$page"
                 done
+                # The previous run removed the site before it (the swap): wait out the inode
+                # window as a CI runner restoring its cache would not have it.
+                settle
                 sync
                 local stats
                 stats=$(mktemp)
                 /usr/bin/time -f "%e %U %S %M" -o "$stats" "$GREENROOM" build "$work" --out "$site" >"$CACHE/last.log" 2>&1
+                DELETED=1
                 read -r wall user sys rss <"$stats"
                 rm -f "$stats"
                 printf '%s\t%s\t%s\t%s\n' "$label" "$wall" "$(echo "$user + $sys" | bc)" "$rss" >>"$RESULTS"
