@@ -49,9 +49,22 @@ fn chromium_binary() -> PathBuf {
 }
 
 impl Browser {
-    /// Starts Chromium with a fresh profile and opens a blank page.
+    /// Starts Chromium with a fresh profile and opens a blank page. A browser that fails to
+    /// come up (a cold start on a loaded machine can lose the first DevTools exchange) is
+    /// killed and started again, up to three times.
     pub fn launch() -> Browser {
-        let profile = tempfile::tempdir().expect("profile folder");
+        let mut failures = Vec::new();
+        for _ in 0..3 {
+            match Browser::try_launch() {
+                Ok(browser) => return browser,
+                Err(reason) => failures.push(reason),
+            }
+        }
+        panic!("chromium did not start: {}", failures.join("; "));
+    }
+
+    fn try_launch() -> Result<Browser, String> {
+        let profile = tempfile::tempdir().map_err(|e| format!("profile folder: {e}"))?;
         let mut child = Command::new(chromium_binary())
             .args([
                 "--headless",
@@ -72,8 +85,12 @@ impl Browser {
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
-            .expect("start chromium");
-        let stderr = child.stderr.take().expect("chromium stderr");
+            .map_err(|e| format!("start chromium: {e}"))?;
+        let Some(stderr) = child.stderr.take() else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err("no stderr from chromium".to_string());
+        };
         let (found, wait) = mpsc::channel();
         std::thread::spawn(move || {
             let mut sent = false;
@@ -86,12 +103,10 @@ impl Browser {
                 }
             }
         });
-        let url = match wait.recv_timeout(PATIENCE) {
-            Ok(url) => url,
-            Err(_) => {
-                let _ = child.kill();
-                panic!("chromium did not start within {PATIENCE:?}");
-            }
+        let Ok(url) = wait.recv_timeout(PATIENCE) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("no DevTools address within {PATIENCE:?}"));
         };
         let address = url
             .trim_start_matches("ws://")
@@ -99,9 +114,22 @@ impl Browser {
             .next()
             .unwrap_or_default()
             .to_string();
-        let stream = TcpStream::connect(&address).expect("connect to chromium");
-        stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
-        let (socket, _) = tungstenite::client(url.as_str(), stream).expect("devtools handshake");
+        let connected = TcpStream::connect(&address)
+            .and_then(|stream| stream.set_read_timeout(Some(PATIENCE)).map(|()| stream))
+            .map_err(|e| format!("connect to {address}: {e}"))
+            .and_then(|stream| {
+                tungstenite::client(url.as_str(), stream)
+                    .map_err(|e| format!("devtools handshake: {e}"))
+            });
+        let socket = match connected {
+            Ok((socket, _)) => socket,
+            Err(reason) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(reason);
+            }
+        };
+        // From here on, dropping `browser` stops Chromium.
         let mut browser = Browser {
             child,
             _profile: profile,
@@ -109,19 +137,31 @@ impl Browser {
             session: String::new(),
             next_id: 0,
         };
-        let target = browser.call("Target.createTarget", json!({"url": "about:blank"}));
-        let target_id = target["targetId"].as_str().expect("target id").to_string();
-        let attached = browser.call(
-            "Target.attachToTarget",
-            json!({"targetId": target_id, "flatten": true}),
-        );
+        let failed = |step: &str, error: Value| format!("{step}: {error}");
+        let target = browser
+            .try_call("Target.createTarget", json!({"url": "about:blank"}))
+            .map_err(|e| failed("Target.createTarget", e))?;
+        let target_id = target["targetId"]
+            .as_str()
+            .ok_or("no target id")?
+            .to_string();
+        let attached = browser
+            .try_call(
+                "Target.attachToTarget",
+                json!({"targetId": target_id, "flatten": true}),
+            )
+            .map_err(|e| failed("Target.attachToTarget", e))?;
         browser.session = attached["sessionId"]
             .as_str()
-            .expect("session id")
+            .ok_or("no session id")?
             .to_string();
-        browser.call("Page.enable", json!({}));
-        browser.call("Runtime.enable", json!({}));
         browser
+            .try_call("Page.enable", json!({}))
+            .map_err(|e| failed("Page.enable", e))?;
+        browser
+            .try_call("Runtime.enable", json!({}))
+            .map_err(|e| failed("Runtime.enable", e))?;
+        Ok(browser)
     }
 
     /// Sends one DevTools command to the page (or the browser, before a page is attached) and
