@@ -10,35 +10,23 @@ have_chromium() {
     command -v google-chrome >/dev/null 2>&1 || command -v google-chrome-stable >/dev/null 2>&1
 }
 
-if ! have_chromium; then
-  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-    echo "installing Chromium for the browser tests (apt-get)" >&2
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then
-    echo "installing Chromium for the browser tests (sudo apt-get)" >&2
-    sudo apt-get update -qq
-    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
-    echo "the browser tests need Chromium: install it, or set CHROMIUM=/path/to/chrome" >&2
+# apt_install PACKAGE WHAT-NEEDS-IT: installs a Debian package, as root or with sudo.
+apt_install() {
+  local sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else sudo="missing"; fi
+  fi
+  if ! command -v apt-get >/dev/null 2>&1 || [ "$sudo" = missing ]; then
+    echo "$2 need $1: install it${3:+, $3}" >&2
     exit 1
   fi
-fi
+  echo "installing $1 for $2 (apt-get)" >&2
+  $sudo apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
+}
 
+have_chromium || apt_install chromium "the browser tests" "or set CHROMIUM=/path/to/chrome"
 # tests/git_sources.rs creates and clones real repositories.
-if ! command -v git >/dev/null 2>&1; then
-  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-    echo "installing git for the git source tests (apt-get)" >&2
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git >/dev/null
-  elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then
-    echo "installing git for the git source tests (sudo apt-get)" >&2
-    sudo apt-get update -qq
-    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git >/dev/null
-  else
-    echo "the git source tests need git: install it" >&2
-    exit 1
-  fi
-fi
+command -v git >/dev/null 2>&1 || apt_install git "the git source tests"
 
 cargo test --locked "$@"
