@@ -398,7 +398,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
     protected.push(portal_root.clone());
     output::check_destination(&out, &protected)?;
 
-    timings.stage(None, "building the site model");
+    timings.stage(None, "building the site model and the search index");
     let (theme, theme_problems) = theme::load(&portal_root);
     diagnostics.extend(theme_problems);
     diag::sort(&mut diagnostics);
@@ -416,20 +416,27 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
     if stopped.is_none() {
         let templates = render::Templates::new(&theme)?;
         let (asset_paths, assets) = render::assets(&theme);
-        let mut model = site::build(&site::SiteInput {
-            config: &config,
-            catalog: &catalog,
-            diagnostics: &diagnostics,
-            assets: &asset_paths,
-            docs: &docs,
-        });
+        // The search index reads only the catalog and the docs, so it is built beside the
+        // site model: each stage has serial stretches that the other fills.
+        let (mut model, index) = rayon::join(
+            || {
+                site::build(&site::SiteInput {
+                    config: &config,
+                    catalog: &catalog,
+                    diagnostics: &diagnostics,
+                    assets: &asset_paths,
+                    docs: &docs,
+                })
+            },
+            || {
+                search::build(&search::SearchInput {
+                    catalog: &catalog,
+                    docs: &docs,
+                    pretty_urls: config.pretty_urls,
+                })
+            },
+        );
         pages = model.pages.len();
-        timings.stage(Some("model"), "building the search index");
-        let index = search::build(&search::SearchInput {
-            catalog: &catalog,
-            docs: &docs,
-            pretty_urls: config.pretty_urls,
-        });
         search_stats = index.stats;
         model.data.extend(
             index
@@ -437,7 +444,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
                 .into_iter()
                 .map(|(path, bytes)| site::DataFile { path, bytes }),
         );
-        timings.stage(Some("search"), "rendering and writing pages");
+        timings.stage(Some("model+search"), "rendering and writing pages");
         let previous = if options.reuse {
             output::Previous::load(&out)
         } else {
