@@ -63,7 +63,8 @@ def spread(label):
     if not rows or len(rows) < 2:
         return ""
     walls = [r[0] for r in rows]
-    return f" ({min(walls):.1f}–{max(walls):.1f})"
+    digits = 2 if max(walls) < 10 else 1
+    return f" ({min(walls):.{digits}f}–{max(walls):.{digits}f})"
 
 
 def seconds(value):

@@ -18,7 +18,7 @@ pub const PATIENCE: Duration = Duration::from_secs(20);
 
 /// One headless Chromium with one page (tab) attached.
 pub struct Browser {
-    child: Child,
+    _chromium: Chromium,
     _profile: tempfile::TempDir,
     socket: WebSocket<TcpStream>,
     session: String,
@@ -65,7 +65,7 @@ impl Browser {
 
     fn try_launch() -> Result<Browser, String> {
         let profile = tempfile::tempdir().map_err(|e| format!("profile folder: {e}"))?;
-        let mut child = Command::new(chromium_binary())
+        let mut chromium = Command::new(chromium_binary())
             .args([
                 "--headless",
                 "--no-sandbox",
@@ -85,12 +85,10 @@ impl Browser {
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
+            .map(Chromium)
             .map_err(|e| format!("start chromium: {e}"))?;
-        let Some(stderr) = child.stderr.take() else {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err("no stderr from chromium".to_string());
-        };
+        // Every early return from here on stops Chromium (the guard's drop).
+        let stderr = chromium.0.stderr.take().ok_or("no stderr from chromium")?;
         let (found, wait) = mpsc::channel();
         std::thread::spawn(move || {
             let mut sent = false;
@@ -103,35 +101,23 @@ impl Browser {
                 }
             }
         });
-        let Ok(url) = wait.recv_timeout(PATIENCE) else {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!("no DevTools address within {PATIENCE:?}"));
-        };
+        let url = wait.recv_timeout(PATIENCE).map_err(|error| match error {
+            mpsc::RecvTimeoutError::Timeout => format!("no DevTools address within {PATIENCE:?}"),
+            mpsc::RecvTimeoutError::Disconnected => "exited before listening".to_string(),
+        })?;
         let address = url
             .trim_start_matches("ws://")
             .split('/')
             .next()
             .unwrap_or_default()
             .to_string();
-        let connected = TcpStream::connect(&address)
+        let stream = TcpStream::connect(&address)
             .and_then(|stream| stream.set_read_timeout(Some(PATIENCE)).map(|()| stream))
-            .map_err(|e| format!("connect to {address}: {e}"))
-            .and_then(|stream| {
-                tungstenite::client(url.as_str(), stream)
-                    .map_err(|e| format!("devtools handshake: {e}"))
-            });
-        let socket = match connected {
-            Ok((socket, _)) => socket,
-            Err(reason) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(reason);
-            }
-        };
-        // From here on, dropping `browser` stops Chromium.
+            .map_err(|e| format!("connect to {address}: {e}"))?;
+        let (socket, _) = tungstenite::client(url.as_str(), stream)
+            .map_err(|e| format!("devtools handshake: {e}"))?;
         let mut browser = Browser {
-            child,
+            _chromium: chromium,
             _profile: profile,
             socket,
             session: String::new(),
@@ -330,10 +316,14 @@ impl Browser {
     }
 }
 
-impl Drop for Browser {
+/// The Chromium process, killed and reaped when dropped (a failed launch attempt or a
+/// finished test).
+struct Chromium(Child);
+
+impl Drop for Chromium {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
