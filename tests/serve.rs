@@ -429,6 +429,35 @@ fn edits_rebuild_reload_and_errors_keep_the_last_good_site() {
             .contains("Saved by rename.")
     });
 
+    // A burst of saves (temp file, rename, then format-on-save rewriting it six times, 20 ms
+    // apart: longer than a rebuild of this portal) is merged into one rebuild, two if a
+    // loaded machine splits the burst; without the quiet window it makes three or more.
+    let rebuilds = |server: &Server| {
+        let stderr = server.stderr();
+        stderr.matches("rebuilt in").count() + stderr.matches("not published").count()
+    };
+    let before_burst = rebuilds(&server);
+    std::fs::write(&temp, format!("{text}\n\nBurst 0.\n")).expect("temp file");
+    std::fs::rename(&temp, &page).expect("rename");
+    for save in 1..=6 {
+        std::thread::sleep(Duration::from_millis(20));
+        std::fs::write(&page, format!("{text}\n\nBurst {save}.\n")).expect("save");
+    }
+    next_event(&events, &["reload"], &server);
+    eventually("the last save of the burst", &server, || {
+        server
+            .get(&format!("/{DOCS_PAGE}"))
+            .text()
+            .contains("Burst 6.")
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let burst_rebuilds = rebuilds(&server) - before_burst;
+    assert!(
+        (1..=2).contains(&burst_rebuilds),
+        "{burst_rebuilds} rebuilds for one burst:\n{}",
+        server.stderr()
+    );
+
     // A descriptor.
     let descriptor = portal.path(DESCRIPTOR);
     let original = std::fs::read_to_string(&descriptor).expect("descriptor");
@@ -475,10 +504,6 @@ fn edits_rebuild_reload_and_errors_keep_the_last_good_site() {
 
     // Editor by-products start no rebuild (background updates of the last edit may still
     // arrive, so count rebuilds rather than versions).
-    let rebuilds = |server: &Server| {
-        let stderr = server.stderr();
-        stderr.matches("rebuilt in").count() + stderr.matches("not published").count()
-    };
     // On a loaded machine one save can arrive as two bursts; let them finish first.
     let mut before = rebuilds(&server);
     let settle_by = Instant::now() + WAIT;
