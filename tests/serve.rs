@@ -268,6 +268,19 @@ fn portal() -> Portal {
 fn serves_pages_with_content_types_and_the_script_only_when_serving() {
     let portal = portal();
     let server = Server::start(&portal.root, &["--no-watch"]);
+    // Loopback only unless --host says otherwise (the printed URL is the bound address).
+    assert!(
+        server.address.starts_with("127.0.0.1:"),
+        "{}",
+        server.address
+    );
+    let everywhere = Server::start(&portal.root, &["--no-watch", "--host", "0.0.0.0"]);
+    assert!(
+        everywhere.address.starts_with("0.0.0.0:"),
+        "{}",
+        everywhere.address
+    );
+    drop(everywhere);
 
     let home = server.get("/");
     assert_eq!(home.status, 200);
