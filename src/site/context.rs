@@ -516,8 +516,9 @@ pub struct DocsPage {
     pub title: String,
     /// The page body: sanitised HTML with relative links, inserted as is.
     pub body: std::sync::Arc<str>,
-    /// The site navigation; only the branch holding this page is expanded.
-    pub nav: Vec<DocsNavItem>,
+    /// The site navigation as HTML (a `<ul>`, escaped; see `site::nav`): only the branch
+    /// holding this page is expanded.
+    pub nav_html: String,
     /// Headings of levels 2 and 3, for the "On this page" list.
     pub toc: Vec<DocsTocItem>,
     /// The page before this one in reading order.
@@ -528,33 +529,6 @@ pub struct DocsPage {
     pub edit_url: Option<String>,
     /// Portal-relative path of the Markdown file.
     pub source_file: String,
-}
-
-/// An entry of a docs site's navigation, in a flat list: an open section's entries follow it,
-/// and `opens` / `closes` say where nested lists start and end, so the template needs no
-/// recursion.
-#[derive(Debug, Clone, Serialize)]
-pub struct DocsNavItem {
-    /// Text.
-    pub title: String,
-    /// Relative href (a section's is its first page); `None` for an empty section.
-    pub href: Option<String>,
-    /// An absolute external URL.
-    pub external: bool,
-    /// This is the current page.
-    pub current: bool,
-    /// A section holding the current page (shown expanded).
-    pub open: bool,
-    /// A section.
-    pub section: bool,
-    /// Nesting depth, 0 at the top.
-    pub depth: usize,
-    /// CSS classes of the entry's `<li>`: `nav-page`, or `nav-section` plus `open`.
-    pub class: String,
-    /// An open section: its entries follow in a nested list.
-    pub opens: bool,
-    /// How many nested lists end after this entry.
-    pub closes: usize,
 }
 
 /// A heading in the page's table of contents.

@@ -7,13 +7,14 @@
 pub mod context;
 mod export;
 pub mod graphs;
+mod nav;
 use crate::urls;
 
 use crate::catalog::relations::owned_by_group_tree;
 use crate::catalog::{Catalog, Entity, EntityRef, Kind, RelationType};
 use crate::config::SiteConfig;
 use crate::diag::{Counts, Diagnostic};
-use crate::docs::{DocSet, DocSite, NavNode};
+use crate::docs::{DocSet, DocSite};
 use crate::highlight;
 pub use crate::urls::{entity_path, facet_path, fnv1a_bytes, slug, Linker};
 use context::*;
@@ -984,13 +985,7 @@ impl<'a> Builder<'a> {
                 spec_type: entity.and_then(|e| e.spec_type.clone()),
                 title: doc.title.clone(),
                 body: std::sync::Arc::clone(&doc.html),
-                nav: docs_nav(
-                    &site.nav,
-                    site,
-                    index,
-                    &doc.path,
-                    self.input.config.pretty_urls,
-                ),
+                nav_html: nav::docs_nav_html(site, index, &doc.path, self.input.config.pretty_urls),
                 toc: doc
                     .toc
                     .iter()
@@ -1101,119 +1096,6 @@ impl<'a> Builder<'a> {
             }),
         }
     }
-}
-
-/// The nav as seen from page `current`, flattened: sections holding it are open and their
-/// entries follow them; other sections link to their first page.
-fn docs_nav(
-    nodes: &[NavNode],
-    site: &DocSite,
-    current: usize,
-    from: &str,
-    pretty: bool,
-) -> Vec<DocsNavItem> {
-    let mut items = Vec::new();
-    flatten_nav(nodes, site, current, from, pretty, 0, &mut items);
-    items
-}
-
-fn flatten_nav(
-    nodes: &[NavNode],
-    site: &DocSite,
-    current: usize,
-    from: &str,
-    pretty: bool,
-    depth: usize,
-    items: &mut Vec<DocsNavItem>,
-) {
-    // Every target is inside the site: one climb to the site's folder, then the target's path
-    // below it (cheaper than a shortest path per entry, and every page has ~100 entries).
-    let climb = "../".repeat(
-        from.strip_prefix(site.root_path.as_str())
-            .unwrap_or(from)
-            .matches('/')
-            .count(),
-    );
-    let href = |page: usize| {
-        site.pages.get(page).map(|p| {
-            let below = p
-                .path
-                .strip_prefix(site.root_path.as_str())
-                .unwrap_or(&p.path);
-            let below = if pretty {
-                below.strip_suffix("index.html").unwrap_or(below)
-            } else {
-                below
-            };
-            let href = format!("{climb}{}", urls::encode_path(below));
-            if href.is_empty() {
-                "./".to_string()
-            } else {
-                href
-            }
-        })
-    };
-    for node in nodes {
-        let item = |title: &str, href: Option<String>| DocsNavItem {
-            title: title.to_string(),
-            href,
-            external: false,
-            current: false,
-            open: false,
-            section: false,
-            depth,
-            class: "nav-page".to_string(),
-            opens: false,
-            closes: 0,
-        };
-        match node {
-            NavNode::Page { title, page } => items.push(DocsNavItem {
-                current: *page == current,
-                ..item(title, href(*page))
-            }),
-            NavNode::Link { title, url } => items.push(DocsNavItem {
-                external: true,
-                ..item(title, urls::is_safe_url(url).then(|| url.clone()))
-            }),
-            NavNode::Section { title, children } => {
-                let open = section_holds(children, current) && !children.is_empty();
-                items.push(DocsNavItem {
-                    open,
-                    section: true,
-                    class: if open {
-                        "nav-section open"
-                    } else {
-                        "nav-section"
-                    }
-                    .to_string(),
-                    opens: open,
-                    ..item(title, first_page(children).and_then(href))
-                });
-                if open {
-                    flatten_nav(children, site, current, from, pretty, depth + 1, items);
-                    if let Some(last) = items.last_mut() {
-                        last.closes += 1;
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn section_holds(nodes: &[NavNode], page: usize) -> bool {
-    nodes.iter().any(|node| match node {
-        NavNode::Page { page: p, .. } => *p == page,
-        NavNode::Section { children, .. } => section_holds(children, page),
-        NavNode::Link { .. } => false,
-    })
-}
-
-fn first_page(nodes: &[NavNode]) -> Option<usize> {
-    nodes.iter().find_map(|node| match node {
-        NavNode::Page { page, .. } => Some(*page),
-        NavNode::Section { children, .. } => first_page(children),
-        NavNode::Link { .. } => None,
-    })
 }
 
 /// Kind order of the home page, then display name, then ref.

@@ -201,11 +201,26 @@ impl Browser {
         result["result"]["value"].clone()
     }
 
-    /// Waits until `expression` is truthy and returns its value.
+    /// Waits until `expression` is truthy and returns its value. An evaluation cut short by a
+    /// navigation (the page the expression waits for is loading) counts as not yet; a script
+    /// error fails.
     pub fn wait_for(&mut self, expression: &str) -> Value {
         let started = Instant::now();
         loop {
-            let value = self.eval(expression);
+            let answer = self.try_call(
+                "Runtime.evaluate",
+                json!({"expression": expression, "returnByValue": true, "awaitPromise": true}),
+            );
+            let value = match answer {
+                Ok(result) => {
+                    if let Some(details) = result.get("exceptionDetails") {
+                        panic!("script failed: {expression}\n{details}");
+                    }
+                    result["result"]["value"].clone()
+                }
+                Err(error) if is_navigation(&error) => Value::Null,
+                Err(error) => panic!("Runtime.evaluate failed: {error}"),
+            };
             let truthy = !(value.is_null()
                 || value == json!(false)
                 || value == json!(0)
@@ -440,4 +455,13 @@ fn content_type(path: &Path) -> &'static str {
         "xml" => "application/xml",
         _ => "application/octet-stream",
     }
+}
+
+/// Whether a DevTools error only says the page went away under the command (a navigation or
+/// reload in progress).
+fn is_navigation(error: &Value) -> bool {
+    let message = error["message"].as_str().unwrap_or_default();
+    message.contains("navigated or closed")
+        || message.contains("Cannot find context")
+        || message.contains("Execution context was destroyed")
 }
