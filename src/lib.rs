@@ -416,26 +416,55 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
     if stopped.is_none() {
         let templates = render::Templates::new(&theme)?;
         let (asset_paths, assets) = render::assets(&theme);
-        // The search index reads only the catalog and the docs, so it is built beside the
-        // site model: each stage has serial stretches that the other fills.
-        let (mut model, index) = rayon::join(
-            || {
-                site::build(&site::SiteInput {
-                    config: &config,
-                    catalog: &catalog,
-                    diagnostics: &diagnostics,
-                    assets: &asset_paths,
-                    docs: &docs,
-                })
-            },
-            || {
-                search::build(&search::SearchInput {
-                    catalog: &catalog,
-                    docs: &docs,
-                    pretty_urls: config.pretty_urls,
-                })
-            },
-        );
+        let previous = if options.reuse {
+            output::Previous::load(&out)
+        } else {
+            output::Previous::default()
+        };
+        let previous_keys = previous.keys();
+        let staging = output::Staging::begin(&out, previous)?;
+        // Creating ~30,000 folders is system time on one thread; the folders of entity and
+        // docs pages are known already, so they are made while the model is built and fill
+        // its serial stretches. The rest (facet pages, data files) follow below.
+        let early_folders = catalog
+            .entities
+            .keys()
+            .map(urls::entity_path)
+            .chain(
+                docs.sites
+                    .values()
+                    .flat_map(|site| site.pages.iter().map(|page| page.path.clone())),
+            )
+            .collect::<Vec<String>>();
+        let (mut model, index, early) = std::thread::scope(|scope| {
+            let maker =
+                scope.spawn(|| staging.create_folders(early_folders.iter().map(String::as_str)));
+            // The search index reads only the catalog and the docs, so it is built beside the
+            // site model: each stage has serial stretches that the other fills.
+            let (model, index) = rayon::join(
+                || {
+                    site::build(&site::SiteInput {
+                        config: &config,
+                        catalog: &catalog,
+                        diagnostics: &diagnostics,
+                        assets: &asset_paths,
+                        docs: &docs,
+                    })
+                },
+                || {
+                    search::build(&search::SearchInput {
+                        catalog: &catalog,
+                        docs: &docs,
+                        pretty_urls: config.pretty_urls,
+                    })
+                },
+            );
+            let early = maker
+                .join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("creating output folders failed")));
+            (model, index, early)
+        });
+        early?;
         pages = model.pages.len();
         search_stats = index.stats;
         model.data.extend(
@@ -444,14 +473,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
                 .into_iter()
                 .map(|(path, bytes)| site::DataFile { path, bytes }),
         );
-        timings.stage(Some("model+search"), "rendering and writing pages");
-        let previous = if options.reuse {
-            output::Previous::load(&out)
-        } else {
-            output::Previous::default()
-        };
-        let previous_keys = previous.keys();
-        let staging = output::Staging::begin(&out, previous)?;
+        timings.stage(Some("model+search"), "creating output folders");
         staging.create_folders(
             model
                 .pages
@@ -460,6 +482,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
                 .chain(model.data.iter().map(|d| d.path.as_str()))
                 .chain(assets.iter().map(|a| a.path.as_str())),
         )?;
+        timings.stage(Some("folders"), "rendering and writing pages");
         for file in &assets {
             staging.write(file)?;
         }

@@ -6,7 +6,7 @@
 use anyhow::{bail, Context as _};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -177,6 +177,9 @@ pub struct Staging {
     previous: Previous,
     manifest: Mutex<Vec<(String, ManifestEntry)>>,
     kept: std::sync::atomic::AtomicUsize,
+    /// Folders made so far (site-relative), so a later [`Staging::create_folders`] call makes
+    /// only the new ones.
+    made: Mutex<HashSet<String>>,
 }
 
 impl Staging {
@@ -207,11 +210,13 @@ impl Staging {
             previous,
             manifest: Mutex::new(Vec::new()),
             kept: std::sync::atomic::AtomicUsize::new(0),
+            made: Mutex::new(HashSet::new()),
         })
     }
 
     /// Creates the folders of the given site paths up front, each once, so that parallel
-    /// writes need no `create_dir_all` per file.
+    /// writes need no `create_dir_all` per file. Folders an earlier call made are skipped; a
+    /// folder this misses is still made by the write that needs it.
     pub fn create_folders<'p>(
         &self,
         site_paths: impl Iterator<Item = &'p str>,
@@ -221,8 +226,14 @@ impl Staging {
             .collect();
         folders.sort_unstable();
         folders.dedup();
-        let mut made = std::collections::HashSet::new();
+        let mut made = self
+            .made
+            .lock()
+            .map_err(|_| anyhow::anyhow!("a folder-making thread failed"))?;
         for folder in folders {
+            if made.contains(folder) {
+                continue;
+            }
             let mut prefix = String::new();
             for part in folder.split('/') {
                 if !prefix.is_empty() {
