@@ -316,34 +316,31 @@ struct Postings {
     docs: Vec<(u32, u32)>,
 }
 
-/// The weight of every term in one document, summed over fields, as integer hundredths.
-pub fn document_terms(doc: &SearchDoc<'_>) -> Vec<(String, u32)> {
+/// The weight of every term in one document, summed over fields, as integer hundredths. The
+/// terms borrow from `lowered`, the document's fields lowercased, so indexing allocates a
+/// string only for a term its task has not seen yet.
+fn document_terms<'t>(doc: &SearchDoc<'_>, lowered: &'t [String; 4]) -> Vec<(Cow<'t, str>, u32)> {
     let prior = if doc.from_docs { 1.0 } else { ENTITY_BOOST };
-    let mut weights: HashMap<String, f64> = HashMap::new();
-    for ((_, boost), text) in FIELDS.iter().zip(&doc.fields) {
-        if text.is_empty() {
-            continue;
-        }
-        let lower = text.to_lowercase();
-        let mut terms: Vec<Cow<'_, str>> = analyze::lowercase_terms(&lower).collect();
+    let mut weighted: Vec<(Cow<'t, str>, f64)> = Vec::new();
+    for ((_, boost), lower) in FIELDS.iter().zip(lowered) {
+        let mut terms: Vec<Cow<'t, str>> = analyze::lowercase_terms(lower).collect();
         if terms.is_empty() {
             continue;
         }
         let norm = prior * boost / (terms.len() as f64).sqrt();
         terms.sort_unstable();
         for run in terms.chunk_by(|a, b| a == b) {
-            let weight = norm * (run.len() as f64).sqrt();
-            match weights.get_mut(run[0].as_ref()) {
-                Some(total) => *total += weight,
-                None => {
-                    weights.insert(run[0].to_string(), weight);
-                }
-            }
+            weighted.push((run[0].clone(), norm * (run.len() as f64).sqrt()));
         }
     }
-    weights
-        .into_iter()
-        .map(|(term, weight)| (term, ((weight * 100.0).round() as u32).max(1)))
+    // A stable sort keeps each term's weights in field order, so they add up in that order.
+    weighted.sort_by(|a, b| a.0.cmp(&b.0));
+    weighted
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|run| {
+            let total: f64 = run.iter().map(|(_, weight)| weight).sum();
+            (run[0].0.clone(), ((total * 100.0).round() as u32).max(1))
+        })
         .collect()
 }
 
@@ -358,10 +355,19 @@ fn postings(docs: &[SearchDoc<'_>]) -> Vec<(String, Postings)> {
         .enumerate()
         .map(|(task, chunk)| {
             let mut local: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
+            let mut lowered: [String; 4] = Default::default();
             for (i, doc) in chunk.iter().enumerate() {
                 let id = (task * DOCS_PER_TASK + i) as u32;
-                for (term, weight) in document_terms(doc) {
-                    local.entry(term).or_default().push((id, weight));
+                for (slot, field) in lowered.iter_mut().zip(&doc.fields) {
+                    *slot = field.to_lowercase();
+                }
+                for (term, weight) in document_terms(doc, &lowered) {
+                    match local.get_mut(term.as_ref()) {
+                        Some(list) => list.push((id, weight)),
+                        None => {
+                            local.insert(term.into_owned(), vec![(id, weight)]);
+                        }
+                    }
                 }
             }
             local

@@ -175,16 +175,25 @@ pub fn build_selected(input: &SiteInput<'_>, selection: &Selection) -> SiteModel
         if selection.docs_index {
             pages.push(builder.docs_index());
         }
-        let jobs: Vec<(&DocSite, usize)> = input
+        let sites: Vec<&DocSite> = input
             .docs
             .sites
             .values()
             .filter(|site| wanted_site(&site.entity))
-            .flat_map(|site| (0..site.pages.len()).map(move |i| (site.as_ref(), i)))
+            .map(AsRef::as_ref)
+            .collect();
+        let navs: Vec<nav::PreparedNav> = sites
+            .par_iter()
+            .map(|site| nav::prepare(site, input.config.pretty_urls))
+            .collect();
+        let jobs: Vec<(usize, usize)> = sites
+            .iter()
+            .enumerate()
+            .flat_map(|(s, site)| (0..site.pages.len()).map(move |i| (s, i)))
             .collect();
         let docs_pages: Vec<Page> = jobs
             .par_iter()
-            .map(|(site, index)| builder.docs_page(site, *index))
+            .map(|&(s, index)| builder.docs_page(sites[s], &navs[s], index))
             .collect();
         pages.extend(docs_pages);
     }
@@ -940,7 +949,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn docs_page(&self, site: &DocSite, index: usize) -> Page {
+    fn docs_page(&self, site: &DocSite, nav: &nav::PreparedNav, index: usize) -> Page {
         let doc = &site.pages[index];
         let linker = self.linker(&doc.path);
         let entity = self.catalog.get(&site.entity);
@@ -985,7 +994,7 @@ impl<'a> Builder<'a> {
                 spec_type: entity.and_then(|e| e.spec_type.clone()),
                 title: doc.title.clone(),
                 body: std::sync::Arc::clone(&doc.html),
-                nav_html: nav::docs_nav_html(site, index, &doc.path, self.input.config.pretty_urls),
+                nav_html: nav::docs_nav_html(site, nav, index, &doc.path),
                 toc: doc
                     .toc
                     .iter()
