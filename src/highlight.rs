@@ -295,7 +295,7 @@ fn memo_open() -> bool {
 /// Opens the memo at `path`: entries of the previous build are read from it (when `reuse`),
 /// and this build's go to a temporary sibling that [`close_memo`] moves over it. A missing,
 /// foreign or damaged file reads as empty or as far as it is intact; a damaged memo only costs
-/// time. Without `record` nothing is written (`check`).
+/// time. Without `record` nothing is written.
 pub fn open_memo(path: &Path, reuse: bool, record: bool) {
     let previous = if reuse { index_memo(path) } else { None };
     let next = if record { open_next(path) } else { None };
@@ -468,7 +468,8 @@ fn find_syntax(tokens: &[&str]) -> Option<&'static SyntaxReference> {
     })
 }
 
-fn plain(code: &str) -> Highlighted {
+/// `code` as escaped text without highlighting.
+pub fn plain(code: &str) -> Highlighted {
     Highlighted {
         html: escape_html(code),
         language: "text".to_string(),

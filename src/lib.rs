@@ -149,12 +149,12 @@ enum Scope {
 /// How the input stages use the highlight memo kept between builds.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Memo {
-    /// Read the previous build's memo (`check`).
-    Read,
     /// Read it and record this build's (`build`).
     Record,
     /// Do not read it, but record this build's (`build --clean`).
     Ignore,
+    /// No highlighting at all (`check`): what a page reports does not depend on it.
+    Skip,
 }
 
 fn load_catalog(
@@ -175,11 +175,11 @@ fn load_catalog(
             (config, Vec::new(), Some(vec![checkout]), elsewhere)
         }
     };
-    if checkouts.is_none() {
+    if checkouts.is_none() && memo != Memo::Skip {
         highlight::open_memo(
             &highlight_memo_path(root, &config),
             memo != Memo::Ignore,
-            memo != Memo::Read,
+            true,
         );
     }
     let config_rejected = diagnostics
@@ -203,7 +203,12 @@ fn load_catalog(
     diagnostics.extend(resolved);
     drop(documents);
     timings.stage(Some("resolve"), "rendering documentation");
-    let (docs, doc_problems) = docs::build(&catalog, &sources, config.pretty_urls);
+    let code = if memo == Memo::Skip {
+        docs::markdown::Code::Plain
+    } else {
+        docs::markdown::Code::Highlighted
+    };
+    let (docs, doc_problems) = docs::build(&catalog, &sources, config.pretty_urls, code);
     diagnostics.extend(doc_problems);
     diag::sort(&mut diagnostics);
     timings.stage(Some("docs"), "");
@@ -290,9 +295,7 @@ fn highlight_memo_path(root: &Path, config: &SiteConfig) -> PathBuf {
 /// Loads and validates a portal, and renders its docs in memory to find broken links, without
 /// writing anything.
 pub fn check(root: &Path) -> anyhow::Result<CheckReport> {
-    let loaded = load_catalog(root, false, Scope::Portal, Memo::Read);
-    let _ = highlight::close_memo(false);
-    let loaded = loaded?;
+    let loaded = load_catalog(root, false, Scope::Portal, Memo::Skip)?;
     Ok(CheckReport {
         entities: loaded.catalog.entities.len(),
         diagnostics: loaded.diagnostics,
@@ -311,7 +314,7 @@ pub fn check_repository(root: &Path, against: Option<&Path>) -> anyhow::Result<C
         }
         None => Default::default(),
     };
-    let loaded = load_catalog(root, false, Scope::Repository { elsewhere }, Memo::Ignore)?;
+    let loaded = load_catalog(root, false, Scope::Repository { elsewhere }, Memo::Skip)?;
     let prefix = root
         .canonicalize()
         .ok()

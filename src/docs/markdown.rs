@@ -112,8 +112,29 @@ pub struct Section {
 /// Headings of this level or above start a search section.
 const SECTION_LEVEL: u8 = 3;
 
-/// Renders one page. `self_path` is the page's site path, used for same-page anchor checks.
+/// What to do with the code blocks of a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    /// Highlight them (a build).
+    Highlighted,
+    /// Leave them as escaped text: nothing a page reports depends on highlighting, so `check`
+    /// skips syntect, most of the docs stage's time.
+    Plain,
+}
+
+/// Renders one page with its code highlighted. `self_path` is the page's site path, used for
+/// same-page anchor checks.
 pub fn render(source: &str, self_path: &str, links: &dyn LinkResolver) -> RenderedMarkdown {
+    render_with(source, self_path, links, Code::Highlighted)
+}
+
+/// [`render`], with code blocks treated as `code` says.
+pub fn render_with(
+    source: &str,
+    self_path: &str,
+    links: &dyn LinkResolver,
+    code_blocks: Code,
+) -> RenderedMarkdown {
     let prepared = blocks::prepare(source, &|path| links.include(path));
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(prepared.text.match_indices('\n').map(|(i, _)| i + 1))
@@ -195,7 +216,7 @@ pub fn render(source: &str, self_path: &str, links: &dyn LinkResolver) -> Render
                 Event::Text(t) => text.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
                     if let Some((info, text)) = code.take() {
-                        events.push(Event::Html(render_code(&info, &text).into()));
+                        events.push(Event::Html(render_code(&info, &text, code_blocks).into()));
                     }
                 }
                 _ => {}
@@ -334,7 +355,7 @@ pub fn render(source: &str, self_path: &str, links: &dyn LinkResolver) -> Render
     // pulldown-cmark closes every block at the end of the page, so nothing is pending here;
     // should that change, flush rather than lose the text.
     if let Some((info, text)) = code.take() {
-        events.push(Event::Html(render_code(&info, &text).into()));
+        events.push(Event::Html(render_code(&info, &text, code_blocks).into()));
     }
     if let Some((line, fragment, _)) = html_block.take() {
         let (html, raw) = raw_html(&fragment, true, line, links, &mut page.problems);
@@ -780,9 +801,11 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 
 /// Renders a fenced code block the way pymdownx.highlight does: optional title, optional line
 /// numbers (`linenums="1"`), highlighted lines (`hl_lines="2 4-5"`), classed syntax colours.
-fn render_code(info: &str, code: &str) -> String {
+fn render_code(info: &str, code: &str, code_blocks: Code) -> String {
     let fence = FenceInfo::parse(info);
-    let highlighted = if fence.language.is_empty() {
+    let highlighted = if code_blocks == Code::Plain {
+        highlight::plain(code)
+    } else if fence.language.is_empty() {
         highlight::highlight(code, &[])
     } else {
         highlight::highlight(code, &[fence.language.as_str()])
@@ -1035,6 +1058,24 @@ mod tests {
             page.html
         );
         assert!(page.html.contains("<h3 id=\"own\" class=\"wide\">"));
+    }
+
+    #[test]
+    fn plain_code_reports_what_highlighted_code_does() {
+        let source = "# Guide\n\n## Run it\n\n```python title=\"run.py\"\nprint(\"<b>\")  # [x](#nowhere)\n```\n\nSee [below](#missing).\n";
+        let highlighted = render_with(source, "p/index.html", &Identity, Code::Highlighted);
+        let plain = render_with(source, "p/index.html", &Identity, Code::Plain);
+        assert!(highlighted.html.contains("hl-"), "{}", highlighted.html);
+        assert!(!plain.html.contains("hl-"), "{}", plain.html);
+        assert!(
+            plain.html.contains("print(&quot;&lt;b&gt;&quot;)"),
+            "{}",
+            plain.html
+        );
+        assert_eq!(plain.ids, highlighted.ids);
+        assert_eq!(plain.problems, highlighted.problems);
+        assert_eq!(plain.sections, highlighted.sections);
+        assert_eq!(plain.toc, highlighted.toc);
     }
 
     #[test]

@@ -153,8 +153,9 @@ pub fn build(
     catalog: &Catalog,
     sources: &SourceSet,
     pretty_urls: bool,
+    code: markdown::Code,
 ) -> (DocSet, Vec<Diagnostic>) {
-    let built = build_parts(catalog, sources, pretty_urls);
+    let built = build_parts(catalog, sources, pretty_urls, code);
     let mut diagnostics: Vec<Diagnostic> = built.by_site.into_values().flatten().collect();
     diagnostics.extend(built.borrowed);
     (built.set, diagnostics)
@@ -173,7 +174,12 @@ pub struct DocsBuild {
 }
 
 /// [`build`], with the diagnostics kept per site.
-pub fn build_parts(catalog: &Catalog, sources: &SourceSet, pretty_urls: bool) -> DocsBuild {
+pub fn build_parts(
+    catalog: &Catalog,
+    sources: &SourceSet,
+    pretty_urls: bool,
+    code: markdown::Code,
+) -> DocsBuild {
     let documented: Vec<&Entity> = catalog
         .entities
         .values()
@@ -216,7 +222,7 @@ pub fn build_parts(catalog: &Catalog, sources: &SourceSet, pretty_urls: bool) ->
                 page: p,
                 pretty: pretty_urls,
             };
-            markdown::render(&page.text, &index.sites[s].page_paths[p], &resolver)
+            markdown::render_with(&page.text, &index.sites[s].page_paths[p], &resolver, code)
         })
         .collect();
 

@@ -353,7 +353,12 @@ fn load(root: &Path) -> anyhow::Result<Loaded> {
     let (catalog, resolved) = crate::catalog::resolve(&documents, &config, BTreeSet::new());
     catalog_diags.extend(resolved);
     drop(documents);
-    let built = docs::build_parts(&catalog, &sources, config.pretty_urls);
+    let built = docs::build_parts(
+        &catalog,
+        &sources,
+        config.pretty_urls,
+        docs::markdown::Code::Highlighted,
+    );
     let (theme, theme_diags) = theme::load(&sources.portal_root);
     let mut state = State {
         config: Arc::new(config),
