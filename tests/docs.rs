@@ -536,9 +536,26 @@ fn hostile_html_is_refused_escaped_or_stripped() {
                 &format!("raw HTML <style> is not allowed in docs; {shown}")
             ),
             diagnostic("warning", file, Some(15), entity, handler),
+            diagnostic(
+                "warning",
+                "repos/app/mkdocs.yml",
+                Some(5),
+                entity,
+                "nav entry javascript:alert(5) names a page that does not exist in the docs folder",
+            ),
         ]),
     );
     let site = portal.site();
+    // The nav is written in Rust, not by Tera: titles and hrefs are escaped there.
+    let nav_html = site.read(&doc_page("hostile", ""));
+    let nav = docs_nav(&nav_html);
+    assert!(
+        nav.contains(">&lt;img src=y onerror=alert(4)&gt;</a>")
+            && nav.contains("href=\"https://status.example.com/?a=&quot;q&quot;&amp;b=&lt;c&gt;\"")
+            && nav.contains(">Status &lt;b&gt;page&lt;/b&gt; <span class=\"external\"")
+            && !nav.contains("javascript:"),
+        "the nav is not escaped:\n{nav}"
+    );
     for page in [doc_page("hostile", ""), "docs/index.html".to_string()] {
         let html = site.read(&page);
         let tags = start_tags(&html);
