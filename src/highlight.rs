@@ -295,10 +295,10 @@ fn memo_open() -> bool {
 /// Opens the memo at `path`: entries of the previous build are read from it (when `reuse`),
 /// and this build's go to a temporary sibling that [`close_memo`] moves over it. A missing,
 /// foreign or damaged file reads as empty or as far as it is intact; a damaged memo only costs
-/// time. Without `record` nothing is written.
-pub fn open_memo(path: &Path, reuse: bool, record: bool) {
+/// time.
+pub fn open_memo(path: &Path, reuse: bool) {
     let previous = if reuse { index_memo(path) } else { None };
-    let next = if record { open_next(path) } else { None };
+    let next = open_next(path);
     if let Ok(mut memo) = MEMO.write() {
         *memo = Memo { previous, next };
     }
@@ -555,7 +555,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("highlight.memo");
         let snippets = ["one: 1\n", "two: [2]\n", "three: {a: 3}\n"];
-        open_memo(&path, true, true);
+        open_memo(&path, true);
         let first: Vec<Highlighted> = snippets.iter().map(|c| highlight(c, &["yaml"])).collect();
         close_memo(true).expect("close");
         // Other tests highlight in parallel and may add entries while the memo is open.
@@ -563,7 +563,7 @@ mod tests {
         let index = index_memo(&path).expect("a memo file");
         assert!(keys.iter().all(|k| index.index.contains_key(k)));
         // Every entry reads back as highlighted; a second build records what it read.
-        open_memo(&path, true, true);
+        open_memo(&path, true);
         for (code, expected) in snippets.iter().zip(&first) {
             assert_eq!(
                 read_previous(memo_key(code, &["yaml"])).as_ref(),
@@ -581,7 +581,7 @@ mod tests {
         std::fs::write(&path, "not a memo").expect("garbage");
         assert!(index_memo(&path).is_none());
         // A build that is not kept leaves no temporary file and the old memo untouched.
-        open_memo(&path, false, true);
+        open_memo(&path, false);
         highlight("four: 4\n", &["yaml"]);
         close_memo(false).expect("close");
         assert_eq!(std::fs::read(&path).expect("read"), b"not a memo");
@@ -663,20 +663,6 @@ mod tests {
         let html = highlight(code, &["yaml"]).html;
         // syntect's span-per-scope markup took 2,433 bytes for these 75.
         assert!(html.len() < code.len() * 5, "{} bytes: {html}", html.len());
-        assert_eq!(strip(&html), escape_html(code));
-    }
-
-    fn strip(html: &str) -> String {
-        let mut text = String::new();
-        let mut in_tag = false;
-        for c in html.chars() {
-            match c {
-                '<' => in_tag = true,
-                '>' if in_tag => in_tag = false,
-                c if !in_tag => text.push(c),
-                _ => {}
-            }
-        }
-        text
+        assert_eq!(crate::docs::markdown::strip_tags(&html), escape_html(code));
     }
 }

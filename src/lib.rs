@@ -176,11 +176,7 @@ fn load_catalog(
         }
     };
     if checkouts.is_none() && memo != Memo::Skip {
-        highlight::open_memo(
-            &highlight_memo_path(root, &config),
-            memo != Memo::Ignore,
-            true,
-        );
+        highlight::open_memo(&highlight_memo_path(root, &config), memo != Memo::Ignore);
     }
     let config_rejected = diagnostics
         .iter()
@@ -429,16 +425,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
         // Creating ~30,000 folders is system time on one thread; the folders of entity and
         // docs pages are known already, so they are made while the model is built and fill
         // its serial stretches. The rest (facet pages, data files) follow below.
-        let early_folders = catalog
-            .entities
-            .keys()
-            .map(urls::entity_path)
-            .chain(
-                docs.sites
-                    .values()
-                    .flat_map(|site| site.pages.iter().map(|page| page.path.clone())),
-            )
-            .collect::<Vec<String>>();
+        let early_folders = site::early_page_paths(&catalog, &docs);
         let (mut model, index, early) = std::thread::scope(|scope| {
             let maker =
                 scope.spawn(|| staging.create_folders(early_folders.iter().map(String::as_str)));

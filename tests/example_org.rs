@@ -454,6 +454,22 @@ fn no_javascript_urls_anywhere() {
     }
 }
 
+#[test]
+fn every_output_folder_holds_something() {
+    // Folders are made ahead of the pages (some while the model is still being built); one
+    // made for a page that is never written would be left empty in the published site.
+    let (portal, _) = built();
+    let site = portal.site();
+    let empty: Vec<_> = walkdir::WalkDir::new(&site.root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_dir())
+        .filter(|e| std::fs::read_dir(e.path()).is_ok_and(|mut d| d.next().is_none()))
+        .map(|e| e.path().display().to_string())
+        .collect();
+    assert!(empty.is_empty(), "empty folders in the site: {empty:?}");
+}
+
 // -------------------------------------------------------------------------------- determinism
 
 #[test]

@@ -237,6 +237,13 @@ fn eventually(what: &str, server: &Server, mut check: impl FnMut() -> bool) {
     }
 }
 
+/// Waits until the served docs page contains `needle`.
+fn docs_page_shows(what: &str, server: &Server, needle: &str) {
+    eventually(what, server, || {
+        server.get(&format!("/{DOCS_PAGE}")).text().contains(needle)
+    });
+}
+
 /// Waits for an event of one of the names, returning its data.
 fn next_event(
     events: &mpsc::Receiver<(String, String)>,
@@ -423,24 +430,18 @@ fn edits_rebuild_reload_and_errors_keep_the_last_good_site() {
     let text = std::fs::read_to_string(&page).expect("docs page");
     std::fs::write(&page, format!("{text}\n\nMarmalade sentinel paragraph.\n")).expect("edit");
     next_event(&events, &["reload"], &server);
-    eventually("the edited docs page", &server, || {
-        server
-            .get(&format!("/{DOCS_PAGE}"))
-            .text()
-            .contains("Marmalade sentinel paragraph.")
-    });
+    docs_page_shows(
+        "the edited docs page",
+        &server,
+        "Marmalade sentinel paragraph.",
+    );
 
     // An editor's atomic save: a temp file renamed over the page.
     let temp = portal.path("repos/payments/docs/pci.md.tmp");
     std::fs::write(&temp, format!("{text}\n\nSaved by rename.\n")).expect("temp file");
     std::fs::rename(&temp, &page).expect("rename");
     next_event(&events, &["reload"], &server);
-    eventually("the page saved by rename", &server, || {
-        server
-            .get(&format!("/{DOCS_PAGE}"))
-            .text()
-            .contains("Saved by rename.")
-    });
+    docs_page_shows("the page saved by rename", &server, "Saved by rename.");
 
     // A burst of saves (temp file, rename, then format-on-save rewriting it six times, 20 ms
     // apart: longer than a rebuild of this portal) is merged into one rebuild, two if a
@@ -457,12 +458,7 @@ fn edits_rebuild_reload_and_errors_keep_the_last_good_site() {
         std::fs::write(&page, format!("{text}\n\nBurst {save}.\n")).expect("save");
     }
     next_event(&events, &["reload"], &server);
-    eventually("the last save of the burst", &server, || {
-        server
-            .get(&format!("/{DOCS_PAGE}"))
-            .text()
-            .contains("Burst 6.")
-    });
+    docs_page_shows("the last save of the burst", &server, "Burst 6.");
     std::thread::sleep(Duration::from_millis(500));
     let burst_rebuilds = rebuilds(&server) - before_burst;
     assert!(

@@ -888,7 +888,8 @@ fn balanced_lines(html: &str) -> Vec<String> {
     lines
 }
 
-fn strip_tags(html: &str) -> String {
+/// The text of an HTML fragment: everything outside `<…>` tags, entities left as written.
+pub(crate) fn strip_tags(html: &str) -> String {
     let mut out = String::new();
     let mut in_tag = false;
     for c in html.chars() {

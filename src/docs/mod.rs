@@ -1248,7 +1248,8 @@ fn renumber(nodes: Vec<NavNode>, position: &[usize]) -> Vec<NavNode> {
         .collect()
 }
 
-fn collect_order(nodes: &[NavNode], order: &mut Vec<usize>) {
+/// Appends the pages of `nodes` to `order` in nav order (sections depth first, links skipped).
+pub fn collect_order(nodes: &[NavNode], order: &mut Vec<usize>) {
     for node in nodes {
         match node {
             NavNode::Page { page, .. } => order.push(*page),

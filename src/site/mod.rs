@@ -246,6 +246,21 @@ pub fn build_selected(input: &SiteInput<'_>, selection: &Selection) -> SiteModel
     SiteModel { pages, data }
 }
 
+/// The paths of every entity page and docs page of a full build, known before the model is
+/// built (the output stage makes their folders while the model is being built).
+pub fn early_page_paths(catalog: &Catalog, docs: &DocSet) -> Vec<String> {
+    catalog
+        .entities
+        .keys()
+        .map(urls::entity_path)
+        .chain(
+            docs.sites
+                .values()
+                .flat_map(|site| site.pages.iter().map(|page| page.path.clone())),
+        )
+        .collect()
+}
+
 /// `sitemap.xml` for a site with these pages (sorted), when `base_url` is set.
 pub fn sitemap(config: &SiteConfig, page_paths: &[&str]) -> Option<DataFile> {
     let base_url = config.base_url.as_ref()?;

@@ -7,7 +7,7 @@
 //! `.current`, `.nav-heading`, `.external`). Titles are escaped and hrefs encoded once per site
 //! ([`PreparedNav`]); each page's nav only joins them.
 
-use crate::docs::{DocSite, NavNode};
+use crate::docs::{self, DocSite, NavNode};
 use crate::highlight::escape_html;
 use crate::urls;
 
@@ -60,16 +60,15 @@ fn prepare_level(nodes: &[NavNode], site: &DocSite, pretty: bool) -> Vec<Entry> 
                 href: urls::is_safe_url(url).then(|| escape_html(url)),
             },
             NavNode::Section { title, children } => {
-                let children = prepare_level(children, site, pretty);
                 let mut pages = Vec::new();
-                collect_pages(&children, &mut pages);
-                let first_below = first_page(&children).and_then(|page| below(site, page, pretty));
+                docs::collect_order(children, &mut pages);
+                let first_below = pages.first().and_then(|&page| below(site, page, pretty));
                 pages.sort_unstable();
                 Entry::Section {
                     title: escape_html(title),
                     first_below,
                     pages,
-                    children,
+                    children: prepare_level(children, site, pretty),
                 }
             }
         })
@@ -89,24 +88,6 @@ fn below(site: &DocSite, page: usize, pretty: bool) -> Option<String> {
         below
     };
     Some(escape_html(&urls::encode_path(below)))
-}
-
-fn collect_pages(entries: &[Entry], pages: &mut Vec<usize>) {
-    for entry in entries {
-        match entry {
-            Entry::Page { page, .. } => pages.push(*page),
-            Entry::Section { children, .. } => collect_pages(children, pages),
-            Entry::Link { .. } => {}
-        }
-    }
-}
-
-fn first_page(entries: &[Entry]) -> Option<usize> {
-    entries.iter().find_map(|entry| match entry {
-        Entry::Page { page, .. } => Some(*page),
-        Entry::Section { children, .. } => first_page(children),
-        Entry::Link { .. } => None,
-    })
 }
 
 /// The nav of `site` as seen from its page `current` (whose output path is `from`): a `<ul>`

@@ -191,14 +191,23 @@ impl Browser {
 
     /// Evaluates JavaScript in the page (awaiting promises) and returns its value.
     pub fn eval(&mut self, expression: &str) -> Value {
-        let result = self.call(
+        match self.try_eval(expression) {
+            Ok(value) => value,
+            Err(error) => panic!("Runtime.evaluate failed: {error}"),
+        }
+    }
+
+    /// [`Browser::eval`], returning the protocol's error (say, the page navigated away during
+    /// the evaluation) instead of failing; a script error still fails.
+    fn try_eval(&mut self, expression: &str) -> Result<Value, Value> {
+        let result = self.try_call(
             "Runtime.evaluate",
             json!({"expression": expression, "returnByValue": true, "awaitPromise": true}),
-        );
+        )?;
         if let Some(details) = result.get("exceptionDetails") {
             panic!("script failed: {expression}\n{details}");
         }
-        result["result"]["value"].clone()
+        Ok(result["result"]["value"].clone())
     }
 
     /// Waits until `expression` is truthy and returns its value. An evaluation cut short by a
@@ -207,31 +216,18 @@ impl Browser {
     pub fn wait_for(&mut self, expression: &str) -> Value {
         let started = Instant::now();
         loop {
-            let answer = self.try_call(
-                "Runtime.evaluate",
-                json!({"expression": expression, "returnByValue": true, "awaitPromise": true}),
-            );
-            let value = match answer {
-                Ok(result) => {
-                    if let Some(details) = result.get("exceptionDetails") {
-                        panic!("script failed: {expression}\n{details}");
-                    }
-                    result["result"]["value"].clone()
-                }
+            let value = match self.try_eval(expression) {
+                Ok(value) => value,
                 Err(error) if is_navigation(&error) => Value::Null,
                 Err(error) => panic!("Runtime.evaluate failed: {error}"),
             };
-            let truthy = !(value.is_null()
-                || value == json!(false)
-                || value == json!(0)
-                || value == json!(""));
-            if truthy {
+            if is_truthy(&value) {
                 return value;
             }
             assert!(
                 started.elapsed() < PATIENCE,
-                "waited {PATIENCE:?} for: {expression}\nlocation: {}",
-                self.eval("location.href")
+                "waited {PATIENCE:?} for: {expression}\nlocation: {:?}",
+                self.try_eval("location.href")
             );
             std::thread::sleep(Duration::from_millis(40));
         }
@@ -248,12 +244,7 @@ impl Browser {
             );
             if let Ok(result) = answer {
                 let value = result["result"]["value"].clone();
-                let truthy = result.get("exceptionDetails").is_none()
-                    && !(value.is_null()
-                        || value == json!(false)
-                        || value == json!(0)
-                        || value == json!(""));
-                if truthy {
+                if result.get("exceptionDetails").is_none() && is_truthy(&value) {
                     return value;
                 }
             }
@@ -464,4 +455,9 @@ fn is_navigation(error: &Value) -> bool {
     message.contains("navigated or closed")
         || message.contains("Cannot find context")
         || message.contains("Execution context was destroyed")
+}
+
+/// JavaScript's truthiness for the values a test waits on.
+fn is_truthy(value: &Value) -> bool {
+    !(value.is_null() || *value == json!(false) || *value == json!(0) || *value == json!(""))
 }
