@@ -252,19 +252,34 @@ fn produce<T: Serialize>(
     })
 }
 
+/// The largest key buffer a thread keeps between pages (a catalog index of a large org
+/// serialises to megabytes).
+const KEEP_BUFFER_BYTES: usize = 1 << 20;
+
 /// Hash of a page's template name, the theme fingerprint and its serialised context: equal
-/// keys render equal bytes.
+/// keys render equal bytes. The bytes are gathered in a reused buffer and hashed in one call:
+/// the serialiser writes in many small pieces, and each piece fed to a streaming hasher
+/// costs more than copying it.
 fn input_key<T: Serialize>(
     fingerprint: u128,
     template: &str,
     context: &T,
 ) -> anyhow::Result<String> {
-    let mut writer = HashWriter(xxhash_rust::xxh3::Xxh3::new());
-    writer.0.update(&fingerprint.to_le_bytes());
-    writer.0.update(template.as_bytes());
-    writer.0.update(&[0]);
-    serde_json::to_writer(&mut writer, context)?;
-    Ok(format!("{:032x}", writer.0.digest128()))
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUFFER.with_borrow_mut(|buffer| {
+        buffer.clear();
+        buffer.extend_from_slice(&fingerprint.to_le_bytes());
+        buffer.extend_from_slice(template.as_bytes());
+        buffer.push(0);
+        serde_json::to_writer(&mut *buffer, context)?;
+        let key = format!("{:032x}", xxhash_rust::xxh3::xxh3_128(buffer));
+        if buffer.capacity() > KEEP_BUFFER_BYTES {
+            *buffer = Vec::new();
+        }
+        Ok(key)
+    })
 }
 
 fn render_one<T: Serialize>(tera: &Tera, template: &str, context: &T) -> anyhow::Result<Vec<u8>> {

@@ -11,13 +11,12 @@
 use elasticlunr::lang::English;
 use elasticlunr::Language;
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
 /// The words elasticlunr's English pipeline drops (its stop-word filter), asked once. The
 /// pipeline itself is not `Sync` and takes owned strings, so the index checks this set instead
-/// of running it per word.
-static STOP_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+/// of running it per word (with foldhash: every word of every document is looked up).
+static STOP_WORDS: LazyLock<foldhash::HashSet<&'static str>> = LazyLock::new(|| {
     let mut pipeline = English::new().make_pipeline();
     pipeline
         .queue

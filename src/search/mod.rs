@@ -316,66 +316,100 @@ struct Postings {
     docs: Vec<(u32, u32)>,
 }
 
-/// The weight of every term in one document, summed over fields, as integer hundredths. The
-/// terms borrow from `lowered`, the document's fields lowercased, so indexing allocates a
-/// string only for a term its task has not seen yet.
-fn document_terms<'t>(doc: &SearchDoc<'_>, lowered: &'t [String; 4]) -> Vec<(Cow<'t, str>, u32)> {
-    let prior = if doc.from_docs { 1.0 } else { ENTITY_BOOST };
-    let mut weighted: Vec<(Cow<'t, str>, f64)> = Vec::new();
-    for ((_, boost), lower) in FIELDS.iter().zip(lowered) {
-        let mut terms: Vec<Cow<'t, str>> = analyze::lowercase_terms(lower).collect();
-        if terms.is_empty() {
-            continue;
-        }
-        let norm = prior * boost / (terms.len() as f64).sqrt();
-        terms.sort_unstable();
-        for run in terms.chunk_by(|a, b| a == b) {
-            weighted.push((run[0].clone(), norm * (run.len() as f64).sqrt()));
-        }
-    }
-    // A stable sort keeps each term's weights in field order, so they add up in that order.
-    weighted.sort_by(|a, b| a.0.cmp(&b.0));
-    weighted
-        .chunk_by(|a, b| a.0 == b.0)
-        .map(|run| {
-            let total: f64 = run.iter().map(|(_, weight)| weight).sum();
-            (run[0].0.clone(), ((total * 100.0).round() as u32).max(1))
-        })
-        .collect()
-}
-
 /// Documents analysed per parallel task.
 const DOCS_PER_TASK: usize = 2048;
 
-/// Postings of every term, sorted by term. Each task indexes a run of consecutive documents
-/// into its own map; merging the maps in task order keeps every list sorted by document.
-fn postings(docs: &[SearchDoc<'_>]) -> Vec<(String, Postings)> {
-    let maps: Vec<HashMap<String, Vec<(u32, u32)>>> = docs
-        .par_chunks(DOCS_PER_TASK)
-        .enumerate()
-        .map(|(task, chunk)| {
-            let mut local: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
-            let mut lowered: [String; 4] = Default::default();
-            for (i, doc) in chunk.iter().enumerate() {
-                let id = (task * DOCS_PER_TASK + i) as u32;
-                for (slot, field) in lowered.iter_mut().zip(&doc.fields) {
-                    *slot = field.to_lowercase();
-                }
-                for (term, weight) in document_terms(doc, &lowered) {
-                    match local.get_mut(term.as_ref()) {
-                        Some(list) => list.push((id, weight)),
-                        None => {
-                            local.insert(term.into_owned(), vec![(id, weight)]);
-                        }
+/// The postings of one task's run of consecutive documents, by the task's own term numbers.
+#[derive(Default)]
+struct TaskPostings {
+    /// Each term the task met, numbered by first appearance.
+    terms: Vec<String>,
+    /// Postings per term number, in document order.
+    lists: Vec<Vec<(u32, u32)>>,
+}
+
+/// Indexes documents `first..first + docs.len()`: every term's weight per document, summed
+/// over fields, as integer hundredths. A term is hashed once per occurrence to get its
+/// number; counting and summing then work on numbers, and only a term the task has not met
+/// yet allocates a string.
+fn index_run(first: usize, docs: &[SearchDoc<'_>]) -> TaskPostings {
+    let mut numbers: HashMap<String, u32, foldhash::fast::FixedState> = HashMap::default();
+    let mut task = TaskPostings::default();
+    let mut lowered = String::new();
+    let mut field_terms: Vec<u32> = Vec::new();
+    // Per document: each term's summed weight, and where a term number sits in that list.
+    let mut weights: Vec<(u32, f64)> = Vec::new();
+    let mut slot_of: Vec<u32> = Vec::new();
+    for (offset, doc) in docs.iter().enumerate() {
+        let id = (first + offset) as u32;
+        let prior = if doc.from_docs { 1.0 } else { ENTITY_BOOST };
+        for ((_, boost), field) in FIELDS.iter().zip(&doc.fields) {
+            lower_into(field, &mut lowered);
+            field_terms.clear();
+            for term in analyze::lowercase_terms(&lowered) {
+                let number = match numbers.get(term.as_ref()) {
+                    Some(number) => *number,
+                    None => {
+                        let number = task.terms.len() as u32;
+                        numbers.insert(term.to_string(), number);
+                        task.terms.push(term.into_owned());
+                        task.lists.push(Vec::new());
+                        slot_of.push(u32::MAX);
+                        number
                     }
+                };
+                field_terms.push(number);
+            }
+            if field_terms.is_empty() {
+                continue;
+            }
+            let norm = prior * boost / (field_terms.len() as f64).sqrt();
+            field_terms.sort_unstable();
+            // Fields are added in field order, so each sum adds up in the same order as
+            // elasticlunr's per-field scores.
+            for run in field_terms.chunk_by(|a, b| a == b) {
+                let weight = norm * (run.len() as f64).sqrt();
+                let slot = &mut slot_of[run[0] as usize];
+                if *slot == u32::MAX {
+                    *slot = weights.len() as u32;
+                    weights.push((run[0], weight));
+                } else {
+                    weights[*slot as usize].1 += weight;
                 }
             }
-            local
-        })
+        }
+        for (number, total) in weights.drain(..) {
+            slot_of[number as usize] = u32::MAX;
+            let hundredths = ((total * 100.0).round() as u32).max(1);
+            task.lists[number as usize].push((id, hundredths));
+        }
+    }
+    task
+}
+
+/// `field` lowercased into `into`, without an allocation for ASCII text.
+fn lower_into(field: &str, into: &mut String) {
+    into.clear();
+    if field.is_ascii() {
+        into.push_str(field);
+        into.make_ascii_lowercase();
+    } else {
+        into.push_str(&field.to_lowercase());
+    }
+}
+
+/// Postings of every term, sorted by term. Each task indexes a run of consecutive documents;
+/// merging the runs in task order keeps every list sorted by document.
+fn postings(docs: &[SearchDoc<'_>]) -> Vec<(String, Postings)> {
+    let tasks: Vec<TaskPostings> = docs
+        .par_chunks(DOCS_PER_TASK)
+        .enumerate()
+        .map(|(task, chunk)| index_run(task * DOCS_PER_TASK, chunk))
         .collect();
-    let mut by_term: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
-    for map in maps {
-        for (term, list) in map {
+    let mut by_term: HashMap<String, Vec<(u32, u32)>, foldhash::fast::FixedState> =
+        HashMap::default();
+    for task in tasks {
+        for (term, list) in task.terms.into_iter().zip(task.lists) {
             match by_term.get_mut(&term) {
                 Some(all) => all.extend(list),
                 None => {
