@@ -85,9 +85,9 @@ out.append(
     "performance changes. Every figure is the median of the runs on this machine, measured in "
     "the same run for greenroom and its peers. Wall time, CPU time (user + system) and peak "
     "resident memory come from GNU `time`. Each build starts after a `sync` and writes to a "
-    "fresh output folder. The spread between runs is real: on this ext4 (no journal) creating "
-    "tens of thousands of files right after others were deleted costs several seconds of "
-    "system time, which is most of the large org's range.\n"
+    "fresh output folder, at least 61 s after anything was deleted: on this ext4 (no journal) "
+    "the allocator skips inodes freed in the last 60 s, and creating tens of thousands of files "
+    "right after others were deleted costs several seconds of system time.\n"
 )
 out.append("## Machine and versions\n")
 for key in ["machine", "greenroom", "rustc", "hugo", "mdbook", "mkdocs", "mkdocs-techdocs-core"]:

@@ -2,7 +2,7 @@
 # The benchmark harness: builds greenroom (release), generates the synthetic organisations
 # (cached), measures greenroom and its peers on the same Markdown, and writes BENCHMARKS.md.
 #
-#   bench/run.sh                      everything (about 45 minutes on 2 cores, most of it the peers)
+#   bench/run.sh                      everything (about 55 minutes on 2 cores, most of it the peers)
 #   SIZES="small medium" bench/run.sh   only some sizes (small medium large single)
 #   RUNS=5 PEER_RUNS=1 bench/run.sh   runs per measurement (the median is reported)
 #   NO_PEERS=1 bench/run.sh           greenroom only
@@ -27,14 +27,17 @@ mkdir -p "$CACHE" "$OUTS" "$RESULTS_DIR"
 
 log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 
-# On ext4 without a journal, inodes freed in the last ~30 s are skipped when new ones are
-# allocated, which makes writing a site right after deleting one several times slower. After
-# anything was deleted, wait that window out before the next measurement.
+# On ext4 without a journal (this machine's root), an inode freed less than 60 s ago is not
+# reused: allocation skips it, reading its inode table block to check (300 s more while that
+# block is dirty; fs/ext4/ialloc.c, recently_deleted). Writing a site right after deleting one
+# is then several times slower, which a CI runner starting from an empty folder never sees.
+# After anything was deleted, flush (so the blocks are clean) and wait the window out.
 DELETED=1  # the machine may have deleted files just before the run
 settle() {
     if [ "$DELETED" = 1 ]; then
-        log "waiting 31 s for recently freed inodes to age (see the comment above)"
-        sleep 31
+        log "waiting 61 s for recently freed inodes to age (see the comment above)"
+        sync
+        sleep 61
         DELETED=0
     fi
 }

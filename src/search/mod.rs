@@ -580,3 +580,58 @@ fn write_files(
     files.sort_by(|a, b| a.0.cmp(&b.0));
     SearchIndex { files, stats }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(from_docs: bool, fields: [&'static str; 4]) -> SearchDoc<'static> {
+        SearchDoc {
+            title: String::new(),
+            href: String::new(),
+            kind: String::new(),
+            owner: String::new(),
+            context: String::new(),
+            text: String::new(),
+            from_docs,
+            fields: fields.map(Cow::Borrowed),
+        }
+    }
+
+    fn hundredths(weight: f64) -> u32 {
+        ((weight * 100.0).round() as u32).max(1)
+    }
+
+    #[test]
+    fn weights_sum_over_fields_and_never_leak_into_the_next_document() {
+        let docs = [
+            doc(false, ["Alpha beta", "alpha", "", "alpha ALPHA gamma"]),
+            doc(true, ["", "", "", "alpha"]),
+            doc(true, ["Gamma", "", "", ""]),
+        ];
+        // Split as the tasks would split them, so the second run starts at document 1.
+        let first = index_run(0, &docs[..1]);
+        let rest = index_run(1, &docs[1..]);
+        let list = |task: &TaskPostings, term: &str| {
+            let number = task.terms.iter().position(|t| t == term).unwrap();
+            task.lists[number].clone()
+        };
+        assert_eq!(list(&first, "alpha"), vec![(0, hundredths(alpha_weight()))]);
+        assert_eq!(
+            list(&first, "gamma"),
+            vec![(0, hundredths(ENTITY_BOOST / 3f64.sqrt()))]
+        );
+        assert_eq!(list(&rest, "alpha"), vec![(1, 100)]);
+        assert_eq!(list(&rest, "gamma"), vec![(2, 1000)]);
+
+        let merged = postings(&docs);
+        let alpha = &merged.iter().find(|(term, _)| term == "alpha").unwrap().1;
+        assert_eq!(alpha.df, 2);
+        assert_eq!(alpha.docs, vec![(0, hundredths(alpha_weight())), (1, 100)]);
+    }
+
+    /// "alpha" in the first document: title (1 of 2 terms), keywords (1 of 1), body (2 of 3).
+    fn alpha_weight() -> f64 {
+        ENTITY_BOOST * (10.0 / 2f64.sqrt() + 4.0 + 2f64.sqrt() / 3f64.sqrt())
+    }
+}
