@@ -85,9 +85,11 @@ out.append(
     "performance changes. Every figure is the median of the runs on this machine, measured in "
     "the same run for greenroom and its peers. Wall time, CPU time (user + system) and peak "
     "resident memory come from GNU `time`. Each build starts after a `sync` and writes to a "
-    "fresh output folder, at least 61 s after anything was deleted: on this ext4 (no journal) "
-    "the allocator skips inodes freed in the last 60 s, and creating tens of thousands of files "
-    "right after others were deleted costs several seconds of system time.\n"
+    "fresh output folder, and nothing is deleted until every cold build is measured: on this "
+    "ext4 (no journal) the allocator passes over inodes freed in the last 60 to 360 s, and "
+    "creating tens of thousands of files right after others were deleted costs several seconds "
+    "of system time. Incremental builds run last; their swap deletes the previous site, so "
+    "they may include some of that cost.\n"
 )
 out.append("## Machine and versions\n")
 for key in ["machine", "greenroom", "rustc", "hugo", "mdbook", "mkdocs", "mkdocs-techdocs-core"]:

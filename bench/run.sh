@@ -27,11 +27,17 @@ mkdir -p "$CACHE" "$OUTS" "$RESULTS_DIR"
 
 log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 
-# On ext4 without a journal (this machine's root), an inode freed less than 60 s ago is not
-# reused: allocation skips it, reading its inode table block to check (300 s more while that
-# block is dirty; fs/ext4/ialloc.c, recently_deleted). Writing a site right after deleting one
-# is then several times slower, which a CI runner starting from an empty folder never sees.
-# After anything was deleted, flush (so the blocks are clean) and wait the window out.
+# On ext4 without a journal (this machine's root, kernel 6.x), the inode allocator passes over
+# inodes freed less than 60 s ago, or less than 360 s ago while their inode table block is
+# dirty, looking each one up in the buffer cache (fs/ext4/ialloc.c, recently_deleted). Writing
+# a site right after deleting one is then several times slower, which a CI runner starting
+# from an empty folder never sees. So nothing is deleted while builds are measured: old
+# folders are moved into a trash folder (a rename frees no inode), emptied at the very end,
+# and the incremental builds (whose swap deletes the previous site) run after every cold
+# build. Before each incremental run, and after the trash of an interrupted run is emptied at
+# the start, the script syncs and waits 61 s; a block the run dirties can still bring the
+# 360 s window back for some inodes, so incremental figures may include some of this cost.
+TRASH=$CACHE/trash
 DELETED=1  # the machine may have deleted files just before the run
 settle() {
     if [ "$DELETED" = 1 ]; then
@@ -39,6 +45,14 @@ settle() {
         sync
         sleep 61
         DELETED=0
+    fi
+}
+
+# discard PATH: moves PATH into the trash, emptied when the run ends.
+discard() {
+    if [ -e "$1" ]; then
+        mkdir -p "$TRASH"
+        mv "$1" "$(mktemp -d "$TRASH/XXXXXX")/"
     fi
 }
 
@@ -70,8 +84,7 @@ generate() {
         return
     fi
     log "generating $name ($stamp)"
-    [ -e "$dir" ] && DELETED=1
-    rm -rf "$dir"
+    discard "$dir"
     "$ROOT/target/release/examples/gen-org" "$@" "$dir" >/dev/null
     echo "$stamp" >"$dir/.generated"
 }
@@ -84,7 +97,7 @@ measure() {
     local i
     for ((i = 1; i <= runs; i++)); do
         local out="$OUTS/$label-$i"
-        [ -e "$out" ] && rm -rf "$out" && DELETED=1
+        discard "$out"
         # A cold run: no highlight memo from an earlier build of this org.
         [ -n "${COLD:-}" ] && rm -f "$COLD/.greenroom-cache/highlight.memo"
         settle
@@ -115,10 +128,20 @@ cargo build -q --release --locked --bin greenroom --example gen-org --example se
 command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 GREENROOM=$ROOT/target/release/greenroom
 
+# The trash of an interrupted run is emptied now, and its inodes left to age, before anything
+# is measured.
+if [ -e "$TRASH" ]; then
+    rm -rf "$TRASH"
+    DELETED=1
+fi
+discard "$OUTS"
+mkdir -p "$OUTS"
+
+# Phase 1, nothing deleted: cold builds, check, the search index and the peers.
 for size in $SIZES; do
     case $size in
     small)
-        [ -e "$CACHE/orgs/small" ] && rm -rf "$CACHE/orgs/small" && DELETED=1
+        discard "$CACHE/orgs/small"
         mkdir -p "$CACHE/orgs"
         cp -r example-org "$CACHE/orgs/small"
         rm -rf "$CACHE/orgs/small/site"
@@ -134,16 +157,38 @@ for size in $SIZES; do
     : >"$RESULTS"
     COLD=$org measure "greenroom-build-$size" "$RUNS" "$GREENROOM" build "$org" --out "{out}" --clean
     COLD=$org measure "greenroom-check-$size" "$RUNS" "$GREENROOM" check "$org"
+    # Search, on the last build's output: index size, and in Chromium the bytes a first query
+    # downloads and the time per keystroke.
+    site=$OUTS/greenroom-build-$size-$RUNS
+    if [ "$size" != single ] && [ -d "$site/search" ]; then
+        printf 'index-%s\t%s\t%s\n' "$size" "$(du -sb "$site/search" | cut -f1)" \
+            "$(find "$site" -name '*.html' | wc -l)" >>"$RESULTS"
+        "$ROOT/target/release/examples/search-probe" "$site" payments deploy "kafka consumer lag" rollback |
+            sed "s/^/search-$size\t/" >>"$RESULTS"
+        log "search measured on $size"
+    fi
+    if [ "$size" = single ] && [ -z "${NO_PEERS:-}" ]; then
+        peers=$org/peers
+        measure "hugo-single" "$PEER_RUNS" hugo --quiet -s "$peers/hugo" -d "{out}"
+        measure "mdbook-single" "$PEER_RUNS" "$CACHE/tools/bin/mdbook" build "$peers/mdbook" -d "{out}"
+        measure "mkdocs-single" "$PEER_RUNS" "$CACHE/venv/bin/mkdocs" build -q -f "$peers/mkdocs/mkdocs.yml" -d "{out}"
+        measure "mkdocs-techdocs-single" "$PEER_RUNS" "$CACHE/venv/bin/mkdocs" build -q -f "$peers/mkdocs-techdocs/mkdocs.yml" -d "{out}"
+    fi
+done
+
+# Phase 2: incremental builds (their swap deletes the previous site) and edit to reload.
+for size in $SIZES; do
+    org=$CACHE/orgs/$size
+    RESULTS=$RESULTS_DIR/$size.tsv
     # Incremental builds into the previous site, as a scheduled CI run with its cache restored:
     # nothing changed, then 3 repositories changed (a description and a docs page in each).
     if [ "$size" = medium ] || [ "$size" = large ]; then
         work=$CACHE/work/$size
-        [ -e "$work" ] && rm -rf "$work" && DELETED=1
+        discard "$work"
         mkdir -p "$CACHE/work"
         cp -r "$org" "$work"
         site=$OUTS/incremental-$size
         "$GREENROOM" build "$work" --out "$site" >/dev/null
-        settle
         incremental() { # LABEL EDITS...
             local label=$1 i
             shift
@@ -155,8 +200,8 @@ for size in $SIZES; do
                     page=$(find "$repo" -path '*/docs/*' -name '*.md' | sort | head -n 1)
                     [ -n "$page" ] && echo "Edited in run $i." >>"$page"
                 done
-                # The previous run removed the site before it (the swap): wait out the inode
-                # window as a CI runner restoring its cache would not have it.
+                # The previous build's swap removed the site before it: wait out the inode
+                # window, as a CI runner restoring its cache would not have it.
                 settle
                 sync
                 local stats
@@ -173,17 +218,6 @@ for size in $SIZES; do
         }
         incremental "greenroom-unchanged-$size"
         incremental "greenroom-3repos-$size" 1 2 3
-        DELETED=1
-    fi
-    # Search, on the last build's output: index size, and in Chromium the bytes a first query
-    # downloads and the time per keystroke.
-    site=$OUTS/greenroom-build-$size-$RUNS
-    if [ "$size" != single ] && [ -d "$site/search" ]; then
-        printf 'index-%s\t%s\t%s\n' "$size" "$(du -sb "$site/search" | cut -f1)" \
-            "$(find "$site" -name '*.html' | wc -l)" >>"$RESULTS"
-        "$ROOT/target/release/examples/search-probe" "$site" payments deploy "kafka consumer lag" rollback |
-            sed "s/^/search-$size\t/" >>"$RESULTS"
-        log "search measured on $size"
     fi
     # Edit to reload: serve the org, edit a docs page and a descriptor, time the reload event.
     # The probe restores the files it edits.
@@ -191,13 +225,6 @@ for size in $SIZES; do
         "$ROOT/target/release/examples/reload-probe" "$GREENROOM" "$org" "${RELOAD_EDITS:-7}" |
             sed "s/^/reload-$size\t/" >>"$RESULTS"
         log "edit-to-reload measured on $size"
-    fi
-    if [ "$size" = single ] && [ -z "${NO_PEERS:-}" ]; then
-        peers=$org/peers
-        measure "hugo-single" "$PEER_RUNS" hugo --quiet -s "$peers/hugo" -d "{out}"
-        measure "mdbook-single" "$PEER_RUNS" "$CACHE/tools/bin/mdbook" build "$peers/mdbook" -d "{out}"
-        measure "mkdocs-single" "$PEER_RUNS" "$CACHE/venv/bin/mkdocs" build -q -f "$peers/mkdocs/mkdocs.yml" -d "{out}"
-        measure "mkdocs-techdocs-single" "$PEER_RUNS" "$CACHE/venv/bin/mkdocs" build -q -f "$peers/mkdocs-techdocs/mkdocs.yml" -d "{out}"
     fi
 done
 
@@ -227,4 +254,5 @@ versions=$CACHE/versions.txt
 cat "$RESULTS_DIR"/*.tsv "$CACHE/facts.tsv" >"$CACHE/results.tsv"
 python3 bench/report.py "$CACHE/results.tsv" "$versions" "$RUNS" "$PEER_RUNS" >BENCHMARKS.md
 log "wrote BENCHMARKS.md"
-rm -rf "$OUTS"
+discard "$OUTS"
+rm -rf "$TRASH"

@@ -320,7 +320,6 @@ struct Postings {
 const DOCS_PER_TASK: usize = 2048;
 
 /// The postings of one task's run of consecutive documents, by the task's own term numbers.
-#[derive(Default)]
 struct TaskPostings {
     /// Each term the task met, numbered by first appearance.
     terms: Vec<String>,
@@ -333,8 +332,8 @@ struct TaskPostings {
 /// number; counting and summing then work on numbers, and only a term the task has not met
 /// yet allocates a string.
 fn index_run(first: usize, docs: &[SearchDoc<'_>]) -> TaskPostings {
-    let mut numbers: HashMap<String, u32, foldhash::fast::FixedState> = HashMap::default();
-    let mut task = TaskPostings::default();
+    let mut numbers: HashMap<String, u32, foldhash::fast::RandomState> = HashMap::default();
+    let mut lists: Vec<Vec<(u32, u32)>> = Vec::new();
     let mut lowered = String::new();
     let mut field_terms: Vec<u32> = Vec::new();
     // Per document: each term's summed weight, and where a term number sits in that list.
@@ -350,10 +349,9 @@ fn index_run(first: usize, docs: &[SearchDoc<'_>]) -> TaskPostings {
                 let number = match numbers.get(term.as_ref()) {
                     Some(number) => *number,
                     None => {
-                        let number = task.terms.len() as u32;
-                        numbers.insert(term.to_string(), number);
-                        task.terms.push(term.into_owned());
-                        task.lists.push(Vec::new());
+                        let number = lists.len() as u32;
+                        numbers.insert(term.into_owned(), number);
+                        lists.push(Vec::new());
                         slot_of.push(u32::MAX);
                         number
                     }
@@ -381,10 +379,14 @@ fn index_run(first: usize, docs: &[SearchDoc<'_>]) -> TaskPostings {
         for (number, total) in weights.drain(..) {
             slot_of[number as usize] = u32::MAX;
             let hundredths = ((total * 100.0).round() as u32).max(1);
-            task.lists[number as usize].push((id, hundredths));
+            lists[number as usize].push((id, hundredths));
         }
     }
-    task
+    let mut terms = vec![String::new(); lists.len()];
+    for (term, number) in numbers {
+        terms[number as usize] = term;
+    }
+    TaskPostings { terms, lists }
 }
 
 /// `field` lowercased into `into`, without an allocation for ASCII text.
@@ -406,7 +408,7 @@ fn postings(docs: &[SearchDoc<'_>]) -> Vec<(String, Postings)> {
         .enumerate()
         .map(|(task, chunk)| index_run(task * DOCS_PER_TASK, chunk))
         .collect();
-    let mut by_term: HashMap<String, Vec<(u32, u32)>, foldhash::fast::FixedState> =
+    let mut by_term: HashMap<String, Vec<(u32, u32)>, foldhash::fast::RandomState> =
         HashMap::default();
     for task in tasks {
         for (term, list) in task.terms.into_iter().zip(task.lists) {
@@ -598,40 +600,105 @@ mod tests {
         }
     }
 
-    fn hundredths(weight: f64) -> u32 {
-        ((weight * 100.0).round() as u32).max(1)
+    /// The indexer as it was before terms were numbered: each document's terms sorted as
+    /// strings, weights pushed per field and summed per term. Kept as the reference the
+    /// numbered indexer must equal exactly.
+    fn reference_postings(docs: &[SearchDoc<'_>]) -> Vec<(String, Postings)> {
+        let mut by_term: std::collections::BTreeMap<String, Vec<(u32, u32)>> =
+            std::collections::BTreeMap::new();
+        for (id, doc) in docs.iter().enumerate() {
+            let prior = if doc.from_docs { 1.0 } else { ENTITY_BOOST };
+            let mut weighted: Vec<(String, f64)> = Vec::new();
+            for ((_, boost), field) in FIELDS.iter().zip(&doc.fields) {
+                let lower = field.to_lowercase();
+                let mut terms: Vec<String> = analyze::lowercase_terms(&lower)
+                    .map(Cow::into_owned)
+                    .collect();
+                if terms.is_empty() {
+                    continue;
+                }
+                let norm = prior * boost / (terms.len() as f64).sqrt();
+                terms.sort_unstable();
+                for run in terms.chunk_by(|a, b| a == b) {
+                    weighted.push((run[0].clone(), norm * (run.len() as f64).sqrt()));
+                }
+            }
+            weighted.sort_by(|a, b| a.0.cmp(&b.0));
+            for run in weighted.chunk_by(|a, b| a.0 == b.0) {
+                let total: f64 = run.iter().map(|(_, weight)| weight).sum();
+                let hundredths = ((total * 100.0).round() as u32).max(1);
+                by_term
+                    .entry(run[0].0.clone())
+                    .or_default()
+                    .push((id as u32, hundredths));
+            }
+        }
+        by_term
+            .into_iter()
+            .map(|(term, mut docs)| {
+                let df = docs.len();
+                if docs.len() > MAX_POSTINGS {
+                    docs.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                    docs.truncate(MAX_POSTINGS);
+                    docs.sort_unstable();
+                }
+                (term, Postings { df, docs })
+            })
+            .collect()
     }
 
     #[test]
-    fn weights_sum_over_fields_and_never_leak_into_the_next_document() {
-        let docs = [
-            doc(false, ["Alpha beta", "alpha", "", "alpha ALPHA gamma"]),
-            doc(true, ["", "", "", "alpha"]),
-            doc(true, ["Gamma", "", "", ""]),
+    fn numbered_indexing_equals_the_reference_weights() {
+        let mut docs = vec![
+            // One term in three fields, a repeated term, stop words, mixed case.
+            doc(
+                false,
+                ["Alpha beta", "alpha", "", "alpha ALPHA gamma and the of"],
+            ),
+            // Beta again after other terms took the low slots: a slot left from the
+            // previous document would point at another term's weight.
+            doc(true, ["zeta", "eta", "", "beta beta zeta"]),
+            doc(true, ["", "", "", ""]),
+            doc(true, ["", "", "", "the and of"]),
+            // Non-ASCII: Greek final sigma, accents, folded plurals.
+            doc(
+                true,
+                [
+                    "ΟΔΟΣ Café",
+                    "policies classes",
+                    "",
+                    "ΟΔΟΣ οδος services status",
+                ],
+            ),
+            doc(
+                false,
+                [
+                    "Payments-API v1.2",
+                    "team:payments",
+                    "node.js",
+                    "payments_api",
+                ],
+            ),
         ];
-        // Split as the tasks would split them, so the second run starts at document 1.
-        let first = index_run(0, &docs[..1]);
-        let rest = index_run(1, &docs[1..]);
-        let list = |task: &TaskPostings, term: &str| {
-            let number = task.terms.iter().position(|t| t == term).unwrap();
-            task.lists[number].clone()
-        };
-        assert_eq!(list(&first, "alpha"), vec![(0, hundredths(alpha_weight()))]);
-        assert_eq!(
-            list(&first, "gamma"),
-            vec![(0, hundredths(ENTITY_BOOST / 3f64.sqrt()))]
-        );
-        assert_eq!(list(&rest, "alpha"), vec![(1, 100)]);
-        assert_eq!(list(&rest, "gamma"), vec![(2, 1000)]);
-
-        let merged = postings(&docs);
-        let alpha = &merged.iter().find(|(term, _)| term == "alpha").unwrap().1;
-        assert_eq!(alpha.df, 2);
-        assert_eq!(alpha.docs, vec![(0, hundredths(alpha_weight())), (1, 100)]);
-    }
-
-    /// "alpha" in the first document: title (1 of 2 terms), keywords (1 of 1), body (2 of 3).
-    fn alpha_weight() -> f64 {
-        ENTITY_BOOST * (10.0 / 2f64.sqrt() + 4.0 + 2f64.sqrt() / 3f64.sqrt())
+        // Enough documents for several tasks, and a term in more than MAX_POSTINGS of them.
+        for n in 0..(DOCS_PER_TASK * 2 + 300) {
+            let from_docs = n % 3 != 0;
+            docs.push(match n % 4 {
+                0 => doc(
+                    from_docs,
+                    ["Common title", "alpha", "", "common common beta"],
+                ),
+                1 => doc(from_docs, ["", "", "beta", "common delta delta epsilon"]),
+                2 => doc(from_docs, ["Zeta", "", "", "common"]),
+                _ => doc(from_docs, ["Οδός", "", "", "café common alpha alpha alpha"]),
+            });
+        }
+        let expected = reference_postings(&docs);
+        let got = postings(&docs);
+        assert!(expected.iter().any(|(_, p)| p.df > MAX_POSTINGS));
+        assert_eq!(got.len(), expected.len());
+        for (got, expected) in got.iter().zip(&expected) {
+            assert_eq!(got, expected);
+        }
     }
 }
