@@ -2,7 +2,7 @@
 # The benchmark harness: builds greenroom (release), generates the synthetic organisations
 # (cached), measures greenroom and its peers on the same Markdown, and writes BENCHMARKS.md.
 #
-#   bench/run.sh                      everything (about 55 minutes on 2 cores, most of it the peers)
+#   bench/run.sh                      everything (about 25 minutes on 2 cores, most of it the peers)
 #   SIZES="small medium" bench/run.sh   only some sizes (small medium large single)
 #   RUNS=5 PEER_RUNS=1 bench/run.sh   runs per measurement (the median is reported)
 #   NO_PEERS=1 bench/run.sh           greenroom only
