@@ -173,8 +173,9 @@ out.append("## Graphs\n")
 out.append(
     "Graphs are drawn inside the site-model stage, per entity page in parallel, so `--timings` "
     "does not show them apart. Their share comes from a profile of the large build "
-    "(`perf record --call-graph dwarf`, 2026-11-23): about 2% of CPU samples in `site::graphs` "
-    "and `graph` together (neighbourhoods 1.5%, system and group diagrams 0.3%); "
+    "(`perf record --call-graph dwarf` on tmpfs, at 715d3bd): about 3% of CPU samples in "
+    "`site::graphs` and `graph` together, 0.45 s of CPU (neighbourhoods 2.7%; system, domain "
+    "and group diagrams, ownership and org charts 0.5%); "
     "`cargo run --release --example graph-bench` times the engine alone (a 200-node graph: "
     "about 2 ms to lay out, 4 ms with SVG).\n"
 )
