@@ -188,7 +188,12 @@ if any(row[2] for row in incremental):
         "`site/` restored: pages whose inputs are unchanged are not rendered, unchanged files "
         "are hard-linked from the previous site, unchanged code is not highlighted again. "
         "*3 repositories*: a description and one docs page edited in each of 3 repositories "
-        "(different ones every run). Full builds above are cold (`--clean`, no memo).\n"
+        "(different ones every run). Full builds above are cold (`--clean`, no memo). The two "
+        "are not measured alike: a cold build writes into a fresh folder with nothing deleted "
+        "before it, while each incremental run follows the previous run's swap, which deleted "
+        "a whole site; on this ext4 that costs it time a restored CI cache would not (see the "
+        "note at the top), and on the medium org it takes back everything the "
+        "cache saves.\n"
     )
     out.append("| size | full (cold) | nothing changed | 3 repositories changed | pages rendered | speed-up |")
     out.append("|---|---:|---:|---:|---:|---:|")

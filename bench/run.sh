@@ -2,7 +2,7 @@
 # The benchmark harness: builds greenroom (release), generates the synthetic organisations
 # (cached), measures greenroom and its peers on the same Markdown, and writes BENCHMARKS.md.
 #
-#   bench/run.sh                      everything (about 25 minutes on 2 cores, most of it the peers)
+#   bench/run.sh                      everything (about 25 minutes on 2 cores: the peers, and waits)
 #   SIZES="small medium" bench/run.sh   only some sizes (small medium large single)
 #   RUNS=5 PEER_RUNS=1 bench/run.sh   runs per measurement (the median is reported)
 #   NO_PEERS=1 bench/run.sh           greenroom only
@@ -10,10 +10,8 @@
 #
 # Peers are installed from this machine's registries when missing: Hugo and GNU time from
 # Debian, MkDocs and mkdocs-techdocs-core from PyPI (in a venv), mdBook from crates.io.
-# Each measured build starts after a `sync` and writes to a fresh folder that is deleted
-# only at the end: on ext4,
-# creating thousands of files right after deleting thousands is several times slower, and a
-# scheduled CI build starts from an empty folder.
+# Each cold build starts after a `sync` and writes to a fresh folder, and nothing is deleted
+# until the end (see the ext4 note below); a scheduled CI build starts from an empty folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -31,12 +29,13 @@ log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 # inodes freed less than 60 s ago, or less than 360 s ago while their inode table block is
 # dirty, looking each one up in the buffer cache (fs/ext4/ialloc.c, recently_deleted). Writing
 # a site right after deleting one is then several times slower, which a CI runner starting
-# from an empty folder never sees. So nothing is deleted while builds are measured: old
-# folders are moved into a trash folder (a rename frees no inode), emptied at the very end,
-# and the incremental builds (whose swap deletes the previous site) run after every cold
-# build. Before each incremental run, and after the trash of an interrupted run is emptied at
-# the start, the script syncs and waits 61 s; a block the run dirties can still bring the
-# 360 s window back for some inodes, so incremental figures may include some of this cost.
+# from an empty folder never sees. So (almost) nothing is deleted while the cold builds are
+# measured: old folders are moved into a trash folder (a rename frees no inode), emptied at
+# the very end, and the incremental builds (whose swap deletes the previous site) run after
+# every cold build. After a deletion the script syncs and waits 61 s; once a new inode dirties
+# a block, the block's other freed inodes fall under the 360 s window again, so incremental
+# figures may include some of this cost, and so may a run started within about 6 minutes of
+# the previous run's end.
 TRASH=$CACHE/trash
 DELETED=1  # the machine may have deleted files just before the run
 settle() {
@@ -52,7 +51,9 @@ settle() {
 discard() {
     if [ -e "$1" ]; then
         mkdir -p "$TRASH"
-        mv "$1" "$(mktemp -d "$TRASH/XXXXXX")/"
+        local into
+        into=$(mktemp -d "$TRASH/XXXXXX")
+        mv "$1" "$into/"
     fi
 }
 
@@ -128,23 +129,18 @@ cargo build -q --release --locked --bin greenroom --example gen-org --example se
 command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 GREENROOM=$ROOT/target/release/greenroom
 
-# The trash of an interrupted run is emptied now, and its inodes left to age, before anything
-# is measured.
-if [ -e "$TRASH" ]; then
-    rm -rf "$TRASH"
-    DELETED=1
-fi
+# The trash of an interrupted run is emptied at the end, with this run's.
 discard "$OUTS"
 mkdir -p "$OUTS"
 
-# Phase 1, nothing deleted: cold builds, check, the search index and the peers.
+# Phase 1, nothing deleted: cold builds, check and the peers.
 for size in $SIZES; do
     case $size in
     small)
         discard "$CACHE/orgs/small"
         mkdir -p "$CACHE/orgs"
         cp -r example-org "$CACHE/orgs/small"
-        rm -rf "$CACHE/orgs/small/site"
+        discard "$CACHE/orgs/small/site"
         ;;
     medium) generate medium --repos 100 --entities 1000 --pages 2000 --seed 1 ;;
     large) generate large --repos 1000 --entities 10000 --pages 20000 --seed 1 ;;
@@ -157,6 +153,20 @@ for size in $SIZES; do
     : >"$RESULTS"
     COLD=$org measure "greenroom-build-$size" "$RUNS" "$GREENROOM" build "$org" --out "{out}" --clean
     COLD=$org measure "greenroom-check-$size" "$RUNS" "$GREENROOM" check "$org"
+    if [ "$size" = single ] && [ -z "${NO_PEERS:-}" ]; then
+        peers=$org/peers
+        measure "hugo-single" "$PEER_RUNS" hugo --quiet -s "$peers/hugo" -d "{out}"
+        measure "mdbook-single" "$PEER_RUNS" "$CACHE/tools/bin/mdbook" build "$peers/mdbook" -d "{out}"
+        measure "mkdocs-single" "$PEER_RUNS" "$CACHE/venv/bin/mkdocs" build -q -f "$peers/mkdocs/mkdocs.yml" -d "{out}"
+        measure "mkdocs-techdocs-single" "$PEER_RUNS" "$CACHE/venv/bin/mkdocs" build -q -f "$peers/mkdocs-techdocs/mkdocs.yml" -d "{out}"
+    fi
+done
+
+# Phase 2: the search index (its browser profile is a temporary folder), incremental builds
+# (their swap deletes the previous site) and edit to reload.
+for size in $SIZES; do
+    org=$CACHE/orgs/$size
+    RESULTS=$RESULTS_DIR/$size.tsv
     # Search, on the last build's output: index size, and in Chromium the bytes a first query
     # downloads and the time per keystroke.
     site=$OUTS/greenroom-build-$size-$RUNS
@@ -167,19 +177,6 @@ for size in $SIZES; do
             sed "s/^/search-$size\t/" >>"$RESULTS"
         log "search measured on $size"
     fi
-    if [ "$size" = single ] && [ -z "${NO_PEERS:-}" ]; then
-        peers=$org/peers
-        measure "hugo-single" "$PEER_RUNS" hugo --quiet -s "$peers/hugo" -d "{out}"
-        measure "mdbook-single" "$PEER_RUNS" "$CACHE/tools/bin/mdbook" build "$peers/mdbook" -d "{out}"
-        measure "mkdocs-single" "$PEER_RUNS" "$CACHE/venv/bin/mkdocs" build -q -f "$peers/mkdocs/mkdocs.yml" -d "{out}"
-        measure "mkdocs-techdocs-single" "$PEER_RUNS" "$CACHE/venv/bin/mkdocs" build -q -f "$peers/mkdocs-techdocs/mkdocs.yml" -d "{out}"
-    fi
-done
-
-# Phase 2: incremental builds (their swap deletes the previous site) and edit to reload.
-for size in $SIZES; do
-    org=$CACHE/orgs/$size
-    RESULTS=$RESULTS_DIR/$size.tsv
     # Incremental builds into the previous site, as a scheduled CI run with its cache restored:
     # nothing changed, then 3 repositories changed (a description and a docs page in each).
     if [ "$size" = medium ] || [ "$size" = large ]; then
