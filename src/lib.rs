@@ -366,8 +366,8 @@ impl Drop for MemoGuard {
 }
 
 /// Frees `value` on a thread of its own. A large org's catalog, docs and site model are
-/// millions of allocations; freeing them one by one kept the build waiting for a second or
-/// so. (If the thread cannot start, `value` is freed here.)
+/// millions of allocations; freeing them one by one kept the build waiting a few tenths of a
+/// second at its end. (If the thread cannot start, `value` is freed here.)
 fn free_in_background<T: Send + 'static>(value: T) {
     let _ = std::thread::Builder::new()
         .name("greenroom-free".to_string())
