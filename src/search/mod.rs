@@ -316,6 +316,20 @@ struct Postings {
     docs: Vec<(u32, u32)>,
 }
 
+impl Postings {
+    /// A term's postings from all of its `(document, weight)` pairs, in document order:
+    /// the [`MAX_POSTINGS`] heaviest are kept, still in document order.
+    fn keep_heaviest(mut docs: Vec<(u32, u32)>) -> Postings {
+        let df = docs.len();
+        if docs.len() > MAX_POSTINGS {
+            docs.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            docs.truncate(MAX_POSTINGS);
+            docs.sort_unstable();
+        }
+        Postings { df, docs }
+    }
+}
+
 /// Documents analysed per parallel task.
 const DOCS_PER_TASK: usize = 2048;
 
@@ -422,15 +436,7 @@ fn postings(docs: &[SearchDoc<'_>]) -> Vec<(String, Postings)> {
     }
     let mut terms: Vec<(String, Postings)> = by_term
         .into_par_iter()
-        .map(|(term, mut docs)| {
-            let df = docs.len();
-            if docs.len() > MAX_POSTINGS {
-                docs.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                docs.truncate(MAX_POSTINGS);
-                docs.sort_unstable();
-            }
-            (term, Postings { df, docs })
-        })
+        .map(|(term, docs)| (term, Postings::keep_heaviest(docs)))
         .collect();
     terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     terms
@@ -635,15 +641,7 @@ mod tests {
         }
         by_term
             .into_iter()
-            .map(|(term, mut docs)| {
-                let df = docs.len();
-                if docs.len() > MAX_POSTINGS {
-                    docs.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                    docs.truncate(MAX_POSTINGS);
-                    docs.sort_unstable();
-                }
-                (term, Postings { df, docs })
-            })
+            .map(|(term, docs)| (term, Postings::keep_heaviest(docs)))
             .collect()
     }
 
