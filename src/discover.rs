@@ -115,7 +115,7 @@ impl SourceSet {
             let branch = repo.meta.branch.as_deref();
             let (git_ref, path) = web.file_of_url(url, branch)?;
             let other = (Some(git_ref.as_str()) != branch).then_some(git_ref);
-            Some((index, decode_percent(&path), other))
+            Some((index, crate::web::decode_percent(&path), other))
         })
     }
 
@@ -337,28 +337,6 @@ pub fn discover(
     let mut seen = std::collections::HashSet::new();
     set.files.retain(|f| seen.insert(f.path.clone()));
     Ok((set, diagnostics))
-}
-
-fn decode_percent(path: &str) -> String {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = path
-            .get(i + 1..i + 3)
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|_| path.to_string())
 }
 
 fn file_entry(set: &SourceSet, path: PathBuf, rank: usize) -> DescriptorFile {

@@ -12,6 +12,7 @@ pub mod discover;
 pub mod docs;
 pub mod fetch;
 pub mod graph;
+pub mod hash;
 pub mod highlight;
 pub mod output;
 pub mod paths;
@@ -22,6 +23,7 @@ pub mod serve;
 pub mod site;
 pub mod theme;
 pub mod urls;
+pub mod web;
 pub mod yaml;
 
 use crate::catalog::Catalog;

@@ -97,7 +97,7 @@ pub fn assets(theme: &Theme) -> (AssetPaths, Vec<OutputFile>) {
         let version = files
             .iter()
             .find(|f| f.path == path)
-            .map(|f| format!("?v={:08x}", crate::site::fnv1a_bytes(&f.bytes) as u32))
+            .map(|f| format!("?v={:08x}", crate::hash::fnv1a_bytes(&f.bytes) as u32))
             .unwrap_or_default();
         format!("{path}{version}")
     };

@@ -2,7 +2,8 @@
 //! files on GitHub/GitLab/Bitbucket-like hosts, and a checkout's `origin` and branch read from
 //! its `.git` files (no process per repository). A plain helper: it knows no stage.
 
-use crate::urls;
+use crate::hash::fnv1a;
+use crate::web::encode_path;
 use std::path::Path;
 
 /// Checks a `git:` source URL: `https://`, `ssh://`, `file://` or scp-like `user@host:path`.
@@ -163,7 +164,7 @@ pub fn stable_name(url: &str, git_ref: Option<&str>) -> String {
     }
     format!(
         "{name}-{:08x}",
-        urls::fnv1a(&format!(
+        fnv1a(&format!(
             "{}#{}",
             redacted.trim_end_matches('/'),
             git_ref.unwrap_or("")
@@ -217,8 +218,8 @@ impl WebRepo {
         format!(
             "{}/{middle}/{}/{}",
             self.base,
-            urls::encode_path(git_ref),
-            urls::encode_path(path)
+            encode_path(git_ref),
+            encode_path(path)
         )
     }
 

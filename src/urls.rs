@@ -1,6 +1,8 @@
 //! Where pages live and how one page links to another.
 
 use crate::catalog::EntityRef;
+use crate::hash::fnv1a;
+use crate::web::encode_path;
 
 /// `catalog/<namespace>/<kind>/<name>/index.html`, lowercased like Backstage's routes.
 pub fn entity_path(entity_ref: &EntityRef) -> String {
@@ -35,18 +37,6 @@ pub fn slug(value: &str) -> String {
         if cleaned.is_empty() { "x" } else { cleaned },
         fnv1a(value) as u32
     )
-}
-
-/// FNV-1a, for stable short hashes (the same on every machine and run).
-pub fn fnv1a(text: &str) -> u64 {
-    fnv1a_bytes(text.as_bytes())
-}
-
-/// FNV-1a over raw bytes.
-pub fn fnv1a_bytes(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf29ce484222325, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x100000001b3)
-    })
 }
 
 /// Turns site-relative paths into hrefs relative to one page.
@@ -98,7 +88,7 @@ impl Linker {
     }
 }
 
-pub use crate::catalog::validate::is_web_url as is_safe_url;
+pub use crate::web::is_web_url as is_safe_url;
 
 /// A link for well-known annotations whose value points somewhere.
 pub fn annotation_href(key: &str, value: &str) -> Option<String> {
@@ -148,22 +138,6 @@ pub fn relative_href(from: &str, to: &str, pretty: bool) -> String {
     }
 }
 
-/// Percent-encodes the characters that would change a path's meaning in a URL.
-pub fn encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for c in path.chars() {
-        match c {
-            ' ' => out.push_str("%20"),
-            '#' => out.push_str("%23"),
-            '?' => out.push_str("%3F"),
-            '%' => out.push_str("%25"),
-            '"' => out.push_str("%22"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,6 +176,24 @@ mod tests {
         assert_eq!(
             annotation_href("github.com/project-slug", "acme/payments").as_deref(),
             Some("https://github.com/acme/payments")
+        );
+    }
+
+    #[test]
+    fn relative_hrefs_are_shortest() {
+        let from = "docs/default/component/x/a/b/index.html";
+        assert_eq!(
+            relative_href(from, "docs/default/component/x/index.html", false),
+            "../../index.html"
+        );
+        assert_eq!(
+            relative_href(from, "docs/default/component/x/a/c/index.html", true),
+            "../c/"
+        );
+        assert_eq!(relative_href(from, from, true), "./");
+        assert_eq!(
+            relative_href(from, "docs/default/component/y/img/a b.png", false),
+            "../../../y/img/a%20b.png"
         );
     }
 }

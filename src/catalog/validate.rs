@@ -8,6 +8,7 @@ use super::refs::{self, EntityRef};
 use super::value_type_name;
 use crate::config::KindRules;
 use crate::diag::{self, Diagnostic};
+use crate::web::{is_absolute_url, is_web_url};
 use crate::yaml::PathSegment::{self, Index, Key};
 use serde_json::{Map, Value};
 
@@ -1084,25 +1085,6 @@ fn is_valid_api_version(s: &str) -> bool {
     }
 }
 
-/// Only http, https and mailto URLs become links; anything else (`javascript:`, `data:`) is
-/// shown as text at most.
-pub fn is_web_url(url: &str) -> bool {
-    let lower = url.trim_start().to_ascii_lowercase();
-    lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:")
-}
-
-/// An absolute URL: a scheme, a colon and something after it, no spaces.
-pub fn is_absolute_url(s: &str) -> bool {
-    let Some((scheme, rest)) = s.split_once(':') else {
-        return false;
-    };
-    let mut chars = scheme.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        && !rest.is_empty()
-        && !s.contains(char::is_whitespace)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1148,14 +1130,6 @@ mod tests {
         assert!(is_valid_key("team"));
         assert!(!is_valid_key("a/b/c"));
         assert!(!is_valid_key("Backstage.io/x"));
-    }
-
-    #[test]
-    fn absolute_urls() {
-        assert!(is_absolute_url("https://x.dev/a"));
-        assert!(is_absolute_url("mailto:a@b.c"));
-        assert!(!is_absolute_url("/relative"));
-        assert!(!is_absolute_url("no scheme"));
     }
 
     #[test]

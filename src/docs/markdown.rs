@@ -4,6 +4,7 @@
 //! supplies, and problems come back as values with their source line.
 
 use super::blocks;
+pub use super::links::{LinkResolver, Resolution};
 use crate::highlight::{self, escape_html};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::collections::{BTreeSet, HashSet};
@@ -19,29 +20,6 @@ const REFUSED_TAGS: &[&str] = &[
     "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "base",
     "link", "meta", "noscript", "template", "textarea", "button", "select", "svg", "math",
 ];
-
-/// What the caller decided about one link or image destination.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Resolution {
-    /// The href to write; empty to drop the link (its text stays).
-    pub href: String,
-    /// `(site path of the target page, anchor)` to check once every page's headings are known.
-    pub anchor: Option<(String, String)>,
-    /// A warning about the destination (broken, refused).
-    pub problem: Option<String>,
-}
-
-/// Resolves link and image destinations written in a page, and reads snippet includes.
-pub trait LinkResolver {
-    /// Resolves `destination` (as written); `image` for `![..](..)` and `<img src>`.
-    fn resolve(&self, destination: &str, image: bool) -> Resolution;
-
-    /// Reads the file a `--8<-- "path"` line names.
-    fn include(&self, path: &str) -> Result<String, String> {
-        let _ = path;
-        Err("snippet includes are not available here".to_string())
-    }
-}
 
 /// A problem found while rendering, at a 1-based source line.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,6 +7,7 @@
 //! links against the headings every page turned out to have.
 
 pub mod blocks;
+mod links;
 pub mod markdown;
 pub mod mkdocs;
 
@@ -16,8 +17,9 @@ use crate::catalog::Catalog;
 use crate::diag::Diagnostic;
 use crate::discover::SourceSet;
 use crate::paths;
-use crate::urls::{encode_path, relative_href};
-use markdown::{LinkResolver, Resolution, TocEntry};
+use crate::web::encode_path;
+use links::{is_markdown, page_url_dir, strip_markdown_extension, Index, PageLinks, SiteIndex};
+use markdown::TocEntry;
 use mkdocs::{MkdocsConfig, NavEntry};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -203,7 +205,7 @@ pub fn build_parts(
     }
 
     let index = Index::new(
-        site_sources.iter().map(SiteIndex::of_source).collect(),
+        site_sources.iter().map(site_index_of_source).collect(),
         catalog,
     );
     let jobs: Vec<(usize, usize)> = site_sources
@@ -366,9 +368,9 @@ pub fn rebuild_site(
         .filter(|(r, _)| *r != entity)
         .map(|(_, site)| site.as_ref())
         .collect();
-    let mut site_indexes: Vec<SiteIndex> = others.iter().map(|s| SiteIndex::of_site(s)).collect();
+    let mut site_indexes: Vec<SiteIndex> = others.iter().map(|s| site_index_of_site(s)).collect();
     let this = site_indexes.len();
-    site_indexes.push(SiteIndex::of_source(&source));
+    site_indexes.push(site_index_of_source(&source));
     let index = Index::new(site_indexes, catalog);
     let rendered: Vec<markdown::RenderedMarkdown> = (0..source.pages.len())
         .into_par_iter()
@@ -620,34 +622,6 @@ fn read_site(
     ))
 }
 
-fn is_markdown(relative: &str) -> bool {
-    let lower = relative.to_ascii_lowercase();
-    lower.ends_with(".md") || lower.ends_with(".markdown")
-}
-
-fn strip_markdown_extension(relative: &str) -> &str {
-    relative
-        .strip_suffix(".md")
-        .or_else(|| relative.strip_suffix(".markdown"))
-        .or_else(|| relative.strip_suffix(".MD"))
-        .unwrap_or(relative)
-}
-
-/// The URL folder of a page, relative to its site: `""` for `index.md`/`README.md`,
-/// `guides/` for `guides/index.md`, `guides/setup/` for `guides/setup.md`.
-fn page_url_dir(relative: &str) -> String {
-    let stem = strip_markdown_extension(relative);
-    let (folder, name) = match stem.rsplit_once('/') {
-        Some((folder, name)) => (format!("{folder}/"), name),
-        None => (String::new(), stem),
-    };
-    if name.eq_ignore_ascii_case("index") || name.eq_ignore_ascii_case("readme") {
-        folder
-    } else {
-        format!("{folder}{name}/")
-    }
-}
-
 /// mkdocs' order: per folder, `index` (else `README`) first, then files by code point, then
 /// subfolders by name.
 fn page_order(relative: &str) -> Vec<(u8, String)> {
@@ -757,391 +731,31 @@ fn edit_url(base: &str, relative: &str) -> String {
     format!("{base}{}", encode_path(relative))
 }
 
-fn decode_path(path: &str) -> String {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Some(byte) = path
-                .get(i + 1..i + 3)
-                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
-            {
-                out.push(byte);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| path.to_string())
+/// The link lookups of a site about to be rendered, pages in source order.
+fn site_index_of_source(site: &SiteSource) -> SiteIndex {
+    SiteIndex::new(
+        &site.root_path,
+        &site.project,
+        &site.root,
+        site.pages.iter().map(|p| p.source.clone()).collect(),
+        site.asset_sources.clone(),
+    )
 }
 
-/// Lookup tables over every site, shared by all page renders.
-struct Index<'a> {
-    sites: Vec<SiteIndex>,
-    by_triplet: HashMap<String, usize>,
-    catalog: &'a Catalog,
-}
-
-struct SiteIndex {
-    root_path: String,
-    project: PathBuf,
-    root: PathBuf,
-    page_paths: Vec<String>,
-    page_sources: Vec<String>,
-    by_source: HashMap<String, usize>,
-    by_url_dir: HashMap<String, usize>,
-    assets: HashSet<String>,
-}
-
-impl SiteIndex {
-    /// A site about to be rendered, pages in source order.
-    fn of_source(site: &SiteSource) -> SiteIndex {
-        SiteIndex::new(
-            &site.root_path,
-            &site.project,
-            &site.root,
-            site.pages.iter().map(|p| p.source.clone()).collect(),
-            site.asset_sources.clone(),
-        )
-    }
-
-    /// A site already built (pages in reading order; only the lookups must agree).
-    fn of_site(site: &DocSite) -> SiteIndex {
-        SiteIndex::new(
-            &site.root_path,
-            &site.project,
-            &site.repository,
-            site.pages.iter().map(|p| p.source.clone()).collect(),
-            site.assets
-                .iter()
-                .filter_map(|a| a.path.strip_prefix(&site.root_path))
-                .map(str::to_string)
-                .collect(),
-        )
-    }
-
-    fn new(
-        root_path: &str,
-        project: &Path,
-        root: &Path,
-        page_sources: Vec<String>,
-        assets: HashSet<String>,
-    ) -> SiteIndex {
-        let url_dirs: Vec<String> = page_sources.iter().map(|s| page_url_dir(s)).collect();
-        SiteIndex {
-            page_paths: url_dirs
-                .iter()
-                .map(|d| format!("{root_path}{d}index.html"))
-                .collect(),
-            by_source: page_sources
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (s.clone(), i))
-                .collect(),
-            by_url_dir: url_dirs
-                .into_iter()
-                .enumerate()
-                .map(|(i, d)| (d, i))
-                .collect(),
-            page_sources,
-            root_path: root_path.to_string(),
-            project: project.to_path_buf(),
-            root: root.to_path_buf(),
-            assets,
-        }
-    }
-}
-
-impl<'a> Index<'a> {
-    fn new(sites: Vec<SiteIndex>, catalog: &'a Catalog) -> Self {
-        let by_triplet = sites
+/// The link lookups of a site already built (pages in reading order; only the lookups must
+/// agree).
+fn site_index_of_site(site: &DocSite) -> SiteIndex {
+    SiteIndex::new(
+        &site.root_path,
+        &site.project,
+        &site.repository,
+        site.pages.iter().map(|p| p.source.clone()).collect(),
+        site.assets
             .iter()
-            .enumerate()
-            .map(|(i, s)| (s.root_path.clone(), i))
-            .collect();
-        Index {
-            sites,
-            by_triplet,
-            catalog,
-        }
-    }
-}
-
-/// Resolves the links of one page.
-struct PageLinks<'a> {
-    index: &'a Index<'a>,
-    site: usize,
-    page: usize,
-    pretty: bool,
-}
-
-impl PageLinks<'_> {
-    fn page_path(&self) -> &str {
-        &self.index.sites[self.site].page_paths[self.page]
-    }
-
-    fn to_page(&self, site: usize, page: usize, fragment: Option<&str>) -> Resolution {
-        let target = &self.index.sites[site].page_paths[page];
-        let mut href = relative_href(self.page_path(), target, self.pretty);
-        let anchor = fragment.filter(|f| !f.is_empty()).map(|f| {
-            href.push('#');
-            href.push_str(f);
-            (target.clone(), f.to_string())
-        });
-        Resolution {
-            href,
-            anchor,
-            problem: None,
-        }
-    }
-
-    fn broken(&self, destination: &str, why: String) -> Resolution {
-        Resolution {
-            href: destination.to_string(),
-            anchor: None,
-            problem: Some(why),
-        }
-    }
-
-    fn absolute(&self, destination: &str, path: &str, fragment: Option<&str>) -> Resolution {
-        let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
-        match parts.as_slice() {
-            ["docs", namespace, kind, name, rest @ ..] => {
-                let root = format!(
-                    "docs/{}/{}/{}/",
-                    namespace.to_lowercase(),
-                    kind.to_lowercase(),
-                    name.to_lowercase()
-                );
-                let Some(&site) = self.index.by_triplet.get(&root) else {
-                    let target = EntityRef::new(kind, namespace, name);
-                    if self.index.catalog.elsewhere.contains(&target) {
-                        // Checked against the published portal: the docs live there.
-                        return Resolution {
-                            href: destination.to_string(),
-                            anchor: None,
-                            problem: None,
-                        };
-                    }
-                    return self.broken(
-                        destination,
-                        format!("broken link: {destination} names docs that do not exist in the portal"),
-                    );
-                };
-                let mut rest = rest.join("/");
-                if let Some(stripped) = rest.strip_suffix("index.html") {
-                    rest = stripped.trim_end_matches('/').to_string();
-                }
-                let rest = strip_markdown_extension(&rest).to_string();
-                let dir = if rest.is_empty() {
-                    String::new()
-                } else {
-                    format!("{rest}/")
-                };
-                match self.index.sites[site].by_url_dir.get(&dir) {
-                    Some(&page) => self.to_page(site, page, fragment),
-                    None => self.broken(
-                        destination,
-                        format!("broken link: {destination} is not a page of those docs"),
-                    ),
-                }
-            }
-            ["catalog", namespace, kind, name] => {
-                let target = EntityRef::new(kind, namespace, name);
-                if self.index.catalog.get(&target).is_some()
-                    || self.index.catalog.elsewhere.contains(&target)
-                {
-                    Resolution {
-                        href: relative_href(
-                            self.page_path(),
-                            &crate::urls::entity_path(&target),
-                            self.pretty,
-                        ),
-                        anchor: None,
-                        problem: None,
-                    }
-                } else {
-                    self.broken(
-                        destination,
-                        format!("broken link: {destination} names an entity that is not in the catalog"),
-                    )
-                }
-            }
-            _ => self.broken(
-                destination,
-                format!("link {destination} is an absolute path outside the portal's docs and catalog; use a relative link or a full URL"),
-            ),
-        }
-    }
-}
-
-impl LinkResolver for PageLinks<'_> {
-    /// Snippets are read relative to the mkdocs project (pymdownx.snippets' base path there),
-    /// and never from outside the repository (`restrict_base_path`).
-    fn include(&self, path: &str) -> Result<String, String> {
-        let site = &self.index.sites[self.site];
-        let file = paths::resolve_confined(&site.project, path, &site.root)?;
-        paths::read_text(&file).map_err(|e| e.message())
-    }
-
-    fn resolve(&self, destination: &str, image: bool) -> Resolution {
-        let trimmed = destination.trim();
-        if trimmed.is_empty() {
-            return self.broken(destination, "link with an empty target".to_string());
-        }
-        if let Some(anchor) = trimmed.strip_prefix('#') {
-            return Resolution {
-                href: trimmed.to_string(),
-                anchor: Some((self.page_path().to_string(), decode_path(anchor))),
-                problem: None,
-            };
-        }
-        if let Some(scheme) = scheme_of(trimmed) {
-            let allowed = matches!(scheme.as_str(), "http" | "https" | "mailto" | "tel")
-                || (image
-                    && scheme == "data"
-                    && [
-                        "data:image/png",
-                        "data:image/jpeg",
-                        "data:image/gif",
-                        "data:image/webp",
-                    ]
-                    .iter()
-                    .any(|p| trimmed.to_ascii_lowercase().starts_with(p)));
-            if allowed {
-                return Resolution {
-                    href: trimmed.to_string(),
-                    anchor: None,
-                    problem: None,
-                };
-            }
-            return Resolution {
-                href: String::new(),
-                anchor: None,
-                problem: Some(format!("a {scheme}: link was removed (only http, https, mailto and tel links are kept)")),
-            };
-        }
-        if trimmed.starts_with("//") {
-            return Resolution {
-                href: trimmed.to_string(),
-                anchor: None,
-                problem: None,
-            };
-        }
-        let (without_fragment, fragment) = match trimmed.split_once('#') {
-            Some((path, fragment)) => (path, Some(fragment)),
-            None => (trimmed, None),
-        };
-        let path = without_fragment
-            .split_once('?')
-            .map(|(p, _)| p)
-            .unwrap_or(without_fragment);
-        let path = decode_path(path);
-        if path.starts_with('/') {
-            return self.absolute(trimmed, &path, fragment);
-        }
-        let site = &self.index.sites[self.site];
-        let source = &site.page_sources[self.page];
-        let folder = source.rsplit_once('/').map(|(f, _)| f).unwrap_or("");
-        let Some(joined) = join_relative(folder, &path) else {
-            return self.broken(
-                trimmed,
-                format!("broken link: {trimmed} points outside the docs folder"),
-            );
-        };
-        if is_markdown(&joined) {
-            return match site.by_source.get(&joined) {
-                Some(&page) => self.to_page(self.site, page, fragment),
-                None => self.broken(
-                    trimmed,
-                    format!(
-                        "broken link: {trimmed} names {joined}, which is not a page of these docs"
-                    ),
-                ),
-            };
-        }
-        if site.assets.contains(&joined) {
-            let mut href = relative_href(
-                self.page_path(),
-                &format!("{}{joined}", site.root_path),
-                false,
-            );
-            if let Some(fragment) = fragment {
-                href.push('#');
-                href.push_str(fragment);
-            }
-            return Resolution {
-                href,
-                anchor: None,
-                problem: None,
-            };
-        }
-        for index_name in ["index.md", "README.md"] {
-            let candidate = if joined.is_empty() {
-                index_name.to_string()
-            } else {
-                format!("{joined}/{index_name}")
-            };
-            if let Some(&page) = site.by_source.get(&candidate) {
-                return self.to_page(self.site, page, fragment);
-            }
-        }
-        // Links written for mkdocs' directory URLs (`../other-page/`), relative to the page URL.
-        let url_dir = page_url_dir(source);
-        let url_folder = url_dir.trim_end_matches('/');
-        if let Some(joined) = join_relative(url_folder, &path) {
-            let dir = joined
-                .strip_suffix("index.html")
-                .unwrap_or(&joined)
-                .trim_end_matches('/');
-            let dir = if dir.is_empty() {
-                String::new()
-            } else {
-                format!("{dir}/")
-            };
-            if let Some(&page) = site.by_url_dir.get(&dir) {
-                return self.to_page(self.site, page, fragment);
-            }
-        }
-        self.broken(
-            trimmed,
-            format!(
-                "broken link: {trimmed} names {joined}, which does not exist in the docs folder"
-            ),
-        )
-    }
-}
-
-fn scheme_of(url: &str) -> Option<String> {
-    let colon = url.find(':')?;
-    let scheme = &url[..colon];
-    let valid = scheme
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-    valid.then(|| scheme.to_ascii_lowercase())
-}
-
-/// Joins `relative` onto `folder` (both `/`-separated, relative to the docs folder); `None` when
-/// it climbs above the docs folder.
-fn join_relative(folder: &str, relative: &str) -> Option<String> {
-    let mut parts: Vec<&str> = folder.split('/').filter(|p| !p.is_empty()).collect();
-    for part in relative.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
+            .filter_map(|a| a.path.strip_prefix(&site.root_path))
+            .map(str::to_string)
+            .collect(),
+    )
 }
 
 fn assemble(
@@ -1399,33 +1013,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn page_urls_follow_mkdocs_directory_urls() {
-        assert_eq!(page_url_dir("index.md"), "");
-        assert_eq!(page_url_dir("README.md"), "");
-        assert_eq!(page_url_dir("guide.md"), "guide/");
-        assert_eq!(page_url_dir("a/index.md"), "a/");
-        assert_eq!(page_url_dir("a/b.md"), "a/b/");
-    }
-
-    #[test]
-    fn relative_hrefs_are_shortest() {
-        let from = "docs/default/component/x/a/b/index.html";
-        assert_eq!(
-            relative_href(from, "docs/default/component/x/index.html", false),
-            "../../index.html"
-        );
-        assert_eq!(
-            relative_href(from, "docs/default/component/x/a/c/index.html", true),
-            "../c/"
-        );
-        assert_eq!(relative_href(from, from, true), "./");
-        assert_eq!(
-            relative_href(from, "docs/default/component/y/img/a b.png", false),
-            "../../../y/img/a%20b.png"
-        );
-    }
-
-    #[test]
     fn folder_order_and_titles_follow_mkdocs() {
         let mut sources = vec!["z.md", "b/index.md", "a.md", "README.md", "b/c.md"];
         sources.sort_by_key(|s| page_order(s));
@@ -1436,18 +1023,5 @@ mod tests {
         assert_eq!(section_title("getting-started"), "Getting started");
         assert_eq!(section_title("API_Guides"), "API Guides");
         assert_eq!(title_from_file("ops/run-book.md"), "Run book");
-    }
-
-    #[test]
-    fn relative_joins_stay_in_the_docs_folder() {
-        assert_eq!(join_relative("a/b", "../c.md").as_deref(), Some("a/c.md"));
-        assert_eq!(join_relative("", "./x/./y.png").as_deref(), Some("x/y.png"));
-        assert_eq!(join_relative("a", "../../etc/passwd"), None);
-        assert_eq!(decode_path("a%20b.md"), "a b.md");
-        assert_eq!(
-            scheme_of("JavaScript:alert(1)").as_deref(),
-            Some("javascript")
-        );
-        assert_eq!(scheme_of("a/b:c"), None);
     }
 }

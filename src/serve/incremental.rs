@@ -779,7 +779,7 @@ impl Engine {
         // sitemap.xml lists every page, so it follows the stamps rather than the selection.
         if let Some(sitemap) = self.sitemap(&state.config) {
             let stamp = Stamp {
-                hash: crate::urls::fnv1a_bytes(&sitemap.bytes),
+                hash: crate::hash::fnv1a_bytes(&sitemap.bytes),
                 page: false,
             };
             if self.stamps.get(&sitemap.path) != Some(&stamp) {
@@ -813,7 +813,7 @@ impl Engine {
         files.extend(extra);
         for file in files {
             let stamp = Stamp {
-                hash: crate::urls::fnv1a_bytes(&file.bytes),
+                hash: crate::hash::fnv1a_bytes(&file.bytes),
                 page: false,
             };
             present.insert(file.path.clone());

@@ -2,7 +2,7 @@
 
 use crate::catalog::{Catalog, Entity};
 use crate::diag::Diagnostic;
-use crate::urls::fnv1a;
+use crate::hash::fnv1a;
 use rayon::prelude::*;
 use serde_json::{json, Value};
 

@@ -16,7 +16,7 @@ use crate::config::SiteConfig;
 use crate::diag::{Counts, Diagnostic};
 use crate::docs::{DocSet, DocSite};
 use crate::highlight;
-pub use crate::urls::{entity_path, facet_path, fnv1a_bytes, slug, Linker};
+pub use crate::urls::{entity_path, facet_path, slug, Linker};
 use context::*;
 use rayon::prelude::*;
 use serde_json::Value;

@@ -87,7 +87,7 @@ fn below(site: &DocSite, page: usize, pretty: bool) -> Option<String> {
     } else {
         below
     };
-    Some(escape_html(&urls::encode_path(below)))
+    Some(escape_html(&crate::web::encode_path(below)))
 }
 
 /// The nav of `site` as seen from its page `current` (whose output path is `from`): a `<ul>`
