@@ -48,6 +48,147 @@ pub struct SiteConfig {
     pub pretty_urls: bool,
     /// The relation graphs.
     pub graphs: GraphConfig,
+    /// What may be read over the network besides git sources: `$text`/`$json`/`$yaml` URLs
+    /// and the repositories `url:` techdocs refs name. Nothing by default.
+    pub reading: ReadingConfig,
+}
+
+/// `reading:`, in the spirit of Backstage's `backend.reading.allow`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReadingConfig {
+    /// Hosts (`github.com`, `*.example.com`, `host:8443`: https only) and URL prefixes
+    /// (`https://raw.example.com/docs/`, `http://127.0.0.1:8080/`: exactly that scheme, host and
+    /// path prefix), or `{host, paths}` mappings as in Backstage.
+    pub allow: Vec<ReadAllow>,
+}
+
+/// One entry of `reading.allow`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "RawReadAllow")]
+pub enum ReadAllow {
+    /// Any https URL on a host: exact (`github.com`), or any subdomain (`*.example.com`), with
+    /// an optional port; `paths` limits it to path prefixes.
+    Host {
+        /// Lowercased host pattern, port included when one was given.
+        pattern: String,
+        /// Path prefixes (each starting with `/`); empty allows every path.
+        paths: Vec<String>,
+    },
+    /// URLs that start with this prefix (scheme and host compared case-insensitively).
+    Prefix(String),
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawReadAllow {
+    Text(String),
+    Host {
+        host: String,
+        #[serde(default)]
+        paths: Vec<String>,
+    },
+}
+
+impl TryFrom<RawReadAllow> for ReadAllow {
+    type Error = String;
+
+    fn try_from(raw: RawReadAllow) -> Result<Self, String> {
+        let (text, paths) = match raw {
+            RawReadAllow::Text(text) => (text, Vec::new()),
+            RawReadAllow::Host { host, paths } => (host, paths),
+        };
+        let text = text.trim().to_string();
+        if text.is_empty() || text.contains(char::is_whitespace) {
+            return Err(format!("reading.allow entry \"{text}\" is not a host or URL prefix"));
+        }
+        if text.contains("://") {
+            let lower = text.to_ascii_lowercase();
+            if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+                return Err(format!(
+                    "reading.allow entry \"{}\" must be an http:// or https:// URL prefix",
+                    crate::scm::redact(&text)
+                ));
+            }
+            if !paths.is_empty() {
+                return Err("`paths:` goes with `host:`, not with a URL prefix".to_string());
+            }
+            return Ok(ReadAllow::Prefix(text));
+        }
+        let pattern = text.to_ascii_lowercase();
+        let host = pattern.strip_prefix("*.").unwrap_or(&pattern);
+        let valid = !host.is_empty()
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
+        if !valid {
+            return Err(format!("reading.allow entry \"{text}\" is not a host name"));
+        }
+        if let Some(path) = paths.iter().find(|p| !p.starts_with('/')) {
+            return Err(format!("reading.allow path \"{path}\" must start with /"));
+        }
+        Ok(ReadAllow::Host { pattern, paths })
+    }
+}
+
+/// A URL with its scheme and authority lowercased (they are case-insensitive), the rest as
+/// written.
+fn lower_origin(url: &str) -> String {
+    let Some(at) = url.find("://") else {
+        return url.to_string();
+    };
+    let end = url[at + 3..]
+        .find(['/', '?', '#'])
+        .map(|i| i + at + 3)
+        .unwrap_or(url.len());
+    format!("{}{}", url[..end].to_ascii_lowercase(), &url[end..])
+}
+
+impl ReadingConfig {
+    /// Whether `url` may be read.
+    pub fn allows(&self, url: &str) -> bool {
+        let Some((scheme, rest)) = url.split_once("://") else {
+            return false;
+        };
+        let scheme = scheme.to_ascii_lowercase();
+        let (authority, path) = match rest.find(['/', '?', '#']) {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, "/"),
+        };
+        if authority.contains('@') {
+            return false;
+        }
+        let authority = authority.to_ascii_lowercase();
+        let host = authority.split(':').next().unwrap_or(&authority);
+        self.allow.iter().any(|entry| match entry {
+            ReadAllow::Prefix(prefix) => {
+                let (url, prefix) = (lower_origin(url), lower_origin(prefix));
+                url.strip_prefix(prefix.as_str()).is_some_and(|after| {
+                    prefix.ends_with('/') || after.is_empty() || after.starts_with(['/', '?', '#'])
+                })
+            }
+            ReadAllow::Host { pattern, paths } => {
+                let target = if pattern.contains(':') { authority.as_str() } else { host };
+                let host_ok = match pattern.strip_prefix("*.") {
+                    Some(suffix) => target.ends_with(&format!(".{suffix}")),
+                    None => target == pattern,
+                };
+                scheme == "https"
+                    && host_ok
+                    && (paths.is_empty() || paths.iter().any(|p| path.starts_with(p.as_str())))
+            }
+        })
+    }
+
+    /// How to allow a URL, for the warning that says it was not read.
+    pub fn advice(url: &str) -> String {
+        let host = url
+            .split_once("://")
+            .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(rest))
+            .map(|authority| authority.rsplit('@').next().unwrap_or(authority))
+            .unwrap_or(url);
+        format!("to read it, add its host to greenroom.yaml: `reading: {{allow: [{host}]}}`")
+    }
 }
 
 /// Settings of the relation graphs drawn on entity pages.
@@ -103,6 +244,7 @@ impl Default for SiteConfig {
             ],
             pretty_urls: false,
             graphs: GraphConfig::default(),
+            reading: ReadingConfig::default(),
         }
     }
 }
@@ -189,6 +331,30 @@ pub struct CatalogConfig {
     pub locations: Vec<LocationConfig>,
     /// Which kinds are allowed; `None` allows every built-in kind.
     pub rules: Option<Vec<CatalogRule>>,
+    /// Kinds beyond Backstage's built-in ones that this portal publishes (`AiResource`), each
+    /// with the apiVersions it accepts.
+    pub kinds: Vec<CustomKindConfig>,
+}
+
+/// An extra kind of entity: published with a generic page, related and searched like any other.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CustomKindConfig {
+    /// The kind as descriptors spell it (`AiResource`): a letter, then letters and digits.
+    pub kind: String,
+    /// Accepted `apiVersion` values; default `backstage.io/v1alpha1` and `backstage.io/v1beta1`.
+    #[serde(default = "default_custom_api_versions")]
+    pub api_versions: Vec<String>,
+    /// Heading for a list of them; default the kind with an `s` (`AiResources`).
+    #[serde(default)]
+    pub plural: Option<String>,
+}
+
+fn default_custom_api_versions() -> Vec<String> {
+    vec![
+        "backstage.io/v1alpha1".to_string(),
+        "backstage.io/v1beta1".to_string(),
+    ]
 }
 
 /// One registered location.

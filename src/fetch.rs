@@ -98,27 +98,12 @@ pub fn fetch(portal_root: &Path, config: &SiteConfig) -> (Vec<Checkout>, Vec<Dia
         return (Vec::new(), diagnostics);
     }
 
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<(usize, Result<Synced, String>)>> = Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..PARALLEL.min(jobs.len()) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((_, git, name)) = jobs.get(i) else {
-                    break;
-                };
-                let result = sync(git, &git_dir.join(name), &git_dir);
-                if let Ok(mut all) = results.lock() {
-                    all.push((i, result));
-                }
-            });
-        }
+    let results = in_parallel(&jobs, |(_, git, name)| {
+        sync(git, &git_dir.join(name), &git_dir)
     });
-    let mut results = results.into_inner().unwrap_or_default();
-    results.sort_by_key(|(i, _)| *i);
 
     let mut checkouts = Vec::new();
-    for (i, result) in results {
+    for (i, result) in results.into_iter().enumerate() {
         let (source, git, name) = &jobs[i];
         let dir = git_dir.join(name);
         let display = scm::display_name(&git.url);
@@ -153,6 +138,185 @@ pub fn fetch(portal_root: &Path, config: &SiteConfig) -> (Vec<Checkout>, Vec<Dia
         });
     }
     (checkouts, diagnostics)
+}
+
+/// Runs `work` over `jobs` on [`PARALLEL`] threads (git waits on the network); results in job
+/// order.
+fn in_parallel<J: Sync, R: Send>(jobs: &[J], work: impl Fn(&J) -> R + Sync) -> Vec<R> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, R)>> = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..PARALLEL.min(jobs.len()) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(job) = jobs.get(i) else {
+                    break;
+                };
+                let result = work(job);
+                if let Ok(mut all) = results.lock() {
+                    all.push((i, result));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_default();
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// A repository cloned for its docs (a `url:` techdocs-ref naming a repository that is not a
+/// source), or why it could not be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetched {
+    /// The URL as the techdocs-ref wrote it.
+    pub url: String,
+    /// The clone, or git's reason (redacted).
+    pub checkout: Result<DocsClone, String>,
+}
+
+/// A clone of a repository made for its docs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocsClone {
+    /// The checkout folder in the cache.
+    pub dir: PathBuf,
+    /// `host/org/repo`, for messages.
+    pub display: String,
+    /// Remote (redacted), ref checked out, web pages.
+    pub meta: RepoMeta,
+}
+
+/// Clones (or updates) the repositories `wanted` names that `reading.allow` permits, shallow,
+/// at the ref each URL names (split against the remote's branches and tags, since a ref may
+/// contain `/`), into `<cache>/git/`. URLs the config does not allow are left out: the docs
+/// stage says how to allow them. A failed update of an earlier clone keeps that clone, with a
+/// warning.
+pub fn fetch_repositories(
+    portal_root: &Path,
+    config: &SiteConfig,
+    wanted: &[(String, scm::url::RepoUrl)],
+) -> (Vec<Fetched>, Vec<Diagnostic>) {
+    let allowed: Vec<&(String, scm::url::RepoUrl)> = wanted
+        .iter()
+        .filter(|(_, parsed)| config.reading.allows(&parsed.clone_url))
+        .collect();
+    if allowed.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let git_dir = cache_dir(portal_root, config).join("git");
+    if let Err(e) = std::fs::create_dir_all(&git_dir) {
+        let message = format!("cannot create the cache folder {}: {e}", config.cache.display());
+        let fetched = allowed
+            .iter()
+            .map(|(url, _)| Fetched {
+                url: url.clone(),
+                checkout: Err(message.clone()),
+            })
+            .collect();
+        return (fetched, Vec::new());
+    }
+    // Which ref each URL names: only `<ref>/<path>` URLs need the remote's refs to tell.
+    let needs_refs: Vec<String> = allowed
+        .iter()
+        .filter(|(_, p)| matches!(p.within, scm::url::Within::RefAndPath(ref rest) if rest.contains('/')))
+        .map(|(_, p)| p.clone_url.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let listed = in_parallel(&needs_refs, |url| remote_refs(url));
+    let refs: std::collections::HashMap<&str, Result<Vec<String>, String>> = needs_refs
+        .iter()
+        .map(String::as_str)
+        .zip(listed)
+        .collect();
+    let mut jobs: Vec<GitSource> = Vec::new();
+    let mut job_of: Vec<Result<usize, String>> = Vec::new();
+    for (_, parsed) in &allowed {
+        let split = match refs.get(parsed.clone_url.as_str()) {
+            Some(Ok(names)) => Ok(parsed.split_against(names)),
+            Some(Err(message)) => Err(message.clone()),
+            None => Ok(parsed.split(None)),
+        };
+        job_of.push(split.map(|(git_ref, _)| {
+            let job = GitSource {
+                url: parsed.clone_url.clone(),
+                git_ref,
+            };
+            match jobs.iter().position(|j| *j == job) {
+                Some(i) => i,
+                None => {
+                    jobs.push(job);
+                    jobs.len() - 1
+                }
+            }
+        }));
+    }
+    let names: Vec<String> = jobs
+        .iter()
+        .map(|j| scm::stable_name(&j.url, j.git_ref.as_deref()))
+        .collect();
+    let synced = in_parallel(&(0..jobs.len()).collect::<Vec<_>>(), |&i| {
+        sync(&jobs[i], &git_dir.join(&names[i]), &git_dir)
+    });
+    let mut diagnostics = Vec::new();
+    let clones: Vec<Result<DocsClone, String>> = jobs
+        .iter()
+        .zip(&names)
+        .zip(synced)
+        .map(|((job, name), result)| {
+            let dir = git_dir.join(name);
+            let branch = match result {
+                Ok(synced) => synced.branch,
+                Err(message) if dir.join(".git").is_dir() => {
+                    diagnostics.push(Diagnostic::warning(format!(
+                        "docs repository {}: cannot fetch ({message}); using the copy fetched earlier, which may be out of date",
+                        scm::redact(&job.url)
+                    )));
+                    RepoMeta::of_checkout(&dir).branch.unwrap_or_else(|| "HEAD".to_string())
+                }
+                Err(message) => return Err(message),
+            };
+            Ok(DocsClone {
+                display: scm::display_name(&job.url),
+                meta: RepoMeta::of_remote(
+                    Some(&job.url),
+                    Some(job.git_ref.clone().unwrap_or(branch)),
+                ),
+                dir,
+            })
+        })
+        .collect();
+    let fetched = allowed
+        .iter()
+        .zip(job_of)
+        .map(|((url, _), job)| Fetched {
+            url: url.clone(),
+            checkout: job.and_then(|i| clones[i].clone()),
+        })
+        .collect();
+    (fetched, diagnostics)
+}
+
+/// The branch and tag names of a remote (`git ls-remote --heads --tags`).
+fn remote_refs(url: &str) -> Result<Vec<String>, String> {
+    let out = run_git(
+        &[
+            OsStr::new("ls-remote"),
+            OsStr::new("--heads"),
+            OsStr::new("--tags"),
+            OsStr::new("--"),
+            OsStr::new(url),
+        ],
+        None,
+    )?;
+    Ok(out
+        .lines()
+        .filter_map(|line| line.split('\t').nth(1))
+        .filter_map(|r| {
+            r.strip_prefix("refs/heads/")
+                .or_else(|| r.strip_prefix("refs/tags/"))
+        })
+        .map(|r| r.trim_end_matches("^{}").to_string())
+        .collect())
 }
 
 /// What a successful clone or update checked out.

@@ -200,13 +200,23 @@ fn load_catalog(
     let (catalog, resolved) = catalog::resolve(&documents, &config, elsewhere);
     diagnostics.extend(resolved);
     drop(documents);
-    timings.stage(Some("resolve"), "rendering documentation");
+    timings.stage(Some("resolve"), "fetching docs repositories");
+    let (fetched, fetch_problems) = fetch_docs_repositories(root, &config, &catalog, &sources);
+    diagnostics.extend(fetch_problems);
+    timings.stage(Some("fetch docs"), "rendering documentation");
     let code = if memo == Memo::Skip {
         docs::markdown::Code::Plain
     } else {
         docs::markdown::Code::Highlighted
     };
-    let (docs, doc_problems) = docs::build(&catalog, &sources, config.pretty_urls, code);
+    let (docs, doc_problems) = docs::build(&docs::DocsInput {
+        catalog: &catalog,
+        sources: &sources,
+        fetched: &fetched,
+        reading: &config.reading,
+        pretty_urls: config.pretty_urls,
+        code,
+    });
     diagnostics.extend(doc_problems);
     diag::sort(&mut diagnostics);
     timings.stage(Some("docs"), "");
@@ -227,6 +237,21 @@ fn load_catalog(
         docs,
         config_rejected,
     })
+}
+
+/// Clones (or updates) the repositories that `url:` techdocs-refs name and `reading.allow`
+/// permits, when they are not sources; the docs stage reads them.
+pub fn fetch_docs_repositories(
+    root: &Path,
+    config: &SiteConfig,
+    catalog: &Catalog,
+    sources: &discover::SourceSet,
+) -> (Vec<fetch::Fetched>, Vec<Diagnostic>) {
+    let wanted = docs::locate::wanted(catalog, sources);
+    if wanted.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    fetch::fetch_repositories(root, config, &wanted)
 }
 
 /// The configuration and checkout that make `root` a portal of one repository: the default

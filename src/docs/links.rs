@@ -84,6 +84,36 @@ pub(super) struct SiteIndex {
     pub(super) by_source: HashMap<String, usize>,
     by_url_dir: HashMap<String, usize>,
     assets: HashSet<String>,
+    /// Files of the repository outside the docs folder, for links that leave it.
+    repository_files: Option<RepositoryFiles>,
+}
+
+/// How a link from a docs page to a file elsewhere in its repository (`../../Makefile`) is
+/// shown: on the repository's code host, at the ref greenroom read.
+#[derive(Debug, Clone)]
+pub(super) struct RepositoryFiles {
+    /// The repository root on disk (to tell whether the file exists).
+    root: PathBuf,
+    /// The docs folder's path inside the repository, `/`-separated (empty at the root).
+    docs_in_repo: String,
+    /// The repository's web pages.
+    web: crate::scm::WebRepo,
+    /// The ref they show.
+    git_ref: String,
+}
+
+impl RepositoryFiles {
+    /// For a site whose docs folder is `docs_dir` in the project's repository, when the
+    /// repository's web pages are known.
+    pub(super) fn of(project: &super::locate::Project, docs_dir: &Path) -> Option<Self> {
+        let (web, git_ref) = project.web.clone()?;
+        Some(RepositoryFiles {
+            root: project.root.clone(),
+            docs_in_repo: project.in_repository(docs_dir)?,
+            web,
+            git_ref,
+        })
+    }
 }
 
 impl SiteIndex {
@@ -96,6 +126,7 @@ impl SiteIndex {
         root: &Path,
         page_sources: Vec<String>,
         assets: HashSet<String>,
+        repository_files: Option<RepositoryFiles>,
     ) -> SiteIndex {
         let url_dirs: Vec<String> = page_sources.iter().map(|s| page_url_dir(s)).collect();
         SiteIndex {
@@ -118,6 +149,7 @@ impl SiteIndex {
             project: project.to_path_buf(),
             root: root.to_path_buf(),
             assets,
+            repository_files,
         }
     }
 }
@@ -167,6 +199,57 @@ impl PageLinks<'_> {
             href,
             anchor,
             problem: None,
+        }
+    }
+
+    /// A link that climbs out of the docs folder: to the file's page on the code host when the
+    /// repository's web pages are known (with a warning only when the file does not exist),
+    /// else a broken link.
+    fn outside_docs(
+        &self,
+        destination: &str,
+        folder: &str,
+        path: &str,
+        fragment: Option<&str>,
+    ) -> Resolution {
+        let site = &self.index.sites[self.site];
+        let Some(files) = &site.repository_files else {
+            return self.broken(
+                destination,
+                format!("broken link: {destination} points outside the docs folder (greenroom links such files to the repository's web pages when it knows them: give the repository a code-host remote or a backstage.io/source-location)"),
+            );
+        };
+        let page_folder = if files.docs_in_repo.is_empty() {
+            folder.to_string()
+        } else if folder.is_empty() {
+            files.docs_in_repo.clone()
+        } else {
+            format!("{}/{folder}", files.docs_in_repo)
+        };
+        let Some(in_repo) = join_relative(&page_folder, path) else {
+            return self.broken(
+                destination,
+                format!("broken link: {destination} points outside the repository"),
+            );
+        };
+        let on_disk = paths::join_lexically(&files.root, &in_repo).ok();
+        let is_dir = on_disk.as_ref().is_some_and(|p| p.is_dir());
+        let exists = is_dir || on_disk.as_ref().is_some_and(|p| p.is_file());
+        let mut href = if is_dir || in_repo.is_empty() {
+            files.web.tree(&files.git_ref, &in_repo)
+        } else {
+            files.web.blob(&files.git_ref, &in_repo)
+        };
+        if let Some(fragment) = fragment.filter(|f| !f.is_empty()) {
+            href.push('#');
+            href.push_str(fragment);
+        }
+        Resolution {
+            href,
+            anchor: None,
+            problem: (!exists).then(|| {
+                format!("link {destination} names {in_repo}, which does not exist in the repository")
+            }),
         }
     }
 
@@ -319,10 +402,7 @@ impl LinkResolver for PageLinks<'_> {
         let source = &site.page_sources[self.page];
         let folder = source.rsplit_once('/').map(|(f, _)| f).unwrap_or("");
         let Some(joined) = join_relative(folder, &path) else {
-            return self.broken(
-                trimmed,
-                format!("broken link: {trimmed} points outside the docs folder"),
-            );
+            return self.outside_docs(trimmed, folder, &path, fragment);
         };
         if is_markdown(&joined) {
             return match site.by_source.get(&joined) {

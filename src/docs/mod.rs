@@ -8,6 +8,7 @@
 
 pub mod blocks;
 mod links;
+pub mod locate;
 pub mod markdown;
 pub mod mkdocs;
 
@@ -25,8 +26,7 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-/// The annotation that points an entity at its docs.
-pub const TECHDOCS_REF: &str = "backstage.io/techdocs-ref";
+pub use locate::TECHDOCS_REF;
 /// The annotation that says an entity's docs live on another entity.
 pub const TECHDOCS_ENTITY: &str = "backstage.io/techdocs-entity";
 
@@ -36,9 +36,28 @@ pub struct DocSet {
     /// One site per documented entity. Shared, so a changed copy of the set (`serve`
     /// replaces one site at a time) costs one pointer per site.
     pub sites: BTreeMap<EntityRef, std::sync::Arc<DocSite>>,
-    /// Entities whose docs live on another entity (`backstage.io/techdocs-entity`), mapped to
-    /// that entity; only targets that have a site are listed.
+    /// Entities whose docs live on another entity (`backstage.io/techdocs-entity`, or a
+    /// techdocs-ref naming the folder another entity's names), mapped to that entity; only
+    /// targets that have a site are listed.
     pub borrowed: BTreeMap<EntityRef, EntityRef>,
+}
+
+/// What the docs stage reads: the catalog, the repositories, and the clones fetched for `url:`
+/// techdocs-refs.
+#[derive(Clone, Copy)]
+pub struct DocsInput<'a> {
+    /// The resolved catalog.
+    pub catalog: &'a Catalog,
+    /// The source repositories.
+    pub sources: &'a SourceSet,
+    /// Repositories cloned for their docs ([`crate::fetch::fetch_repositories`]).
+    pub fetched: &'a [crate::fetch::Fetched],
+    /// What may be read over the network (for the advice when a repository was not fetched).
+    pub reading: &'a crate::config::ReadingConfig,
+    /// Link to folders rather than `index.html` files.
+    pub pretty_urls: bool,
+    /// Highlight code blocks, or leave them plain (`check`).
+    pub code: markdown::Code,
 }
 
 impl DocSet {
@@ -151,13 +170,8 @@ pub fn site_root(entity: &EntityRef) -> String {
 
 /// Builds every entity's docs. Problems are diagnostics; a broken site is left out, a broken
 /// page shows what went wrong.
-pub fn build(
-    catalog: &Catalog,
-    sources: &SourceSet,
-    pretty_urls: bool,
-    code: markdown::Code,
-) -> (DocSet, Vec<Diagnostic>) {
-    let built = build_parts(catalog, sources, pretty_urls, code);
+pub fn build(input: &DocsInput<'_>) -> (DocSet, Vec<Diagnostic>) {
+    let built = build_parts(input);
     let mut diagnostics: Vec<Diagnostic> = built.by_site.into_values().flatten().collect();
     diagnostics.extend(built.borrowed);
     (built.set, diagnostics)
@@ -169,31 +183,33 @@ pub fn build(
 pub struct DocsBuild {
     /// Every site.
     pub set: DocSet,
-    /// The diagnostics of each documented entity's site (reading, rendering, anchors).
+    /// The diagnostics of each documented entity's site (locating, reading, rendering, anchors).
     pub by_site: BTreeMap<EntityRef, Vec<Diagnostic>>,
     /// Diagnostics of `backstage.io/techdocs-entity` annotations ([`link_borrowed`]).
     pub borrowed: Vec<Diagnostic>,
 }
 
 /// [`build`], with the diagnostics kept per site.
-pub fn build_parts(
-    catalog: &Catalog,
-    sources: &SourceSet,
-    pretty_urls: bool,
-    code: markdown::Code,
-) -> DocsBuild {
-    let documented: Vec<&Entity> = catalog
-        .entities
-        .values()
-        .filter(|e| e.annotation(TECHDOCS_REF).is_some())
+pub fn build_parts(input: &DocsInput<'_>) -> DocsBuild {
+    let located = locate::locate(input.catalog, input.sources, input.fetched, input.reading);
+    let mut by_site: BTreeMap<EntityRef, Vec<Diagnostic>> = BTreeMap::new();
+    for (entity, problem) in &located.problems {
+        by_site.entry(entity.clone()).or_default().push(problem.clone());
+    }
+    for (entity, notes) in &located.notes {
+        by_site.entry(entity.clone()).or_default().extend(notes.iter().cloned());
+    }
+    let documented: Vec<(&Entity, &locate::Project)> = located
+        .projects
+        .iter()
+        .filter_map(|(entity, project)| Some((input.catalog.get(entity)?, project)))
         .collect();
     let read: Vec<Result<(SiteSource, Vec<Diagnostic>), Diagnostic>> = documented
         .par_iter()
-        .map(|entity| read_site(entity, sources))
+        .map(|(entity, project)| read_site(entity, project, input.sources))
         .collect();
-    let mut by_site: BTreeMap<EntityRef, Vec<Diagnostic>> = BTreeMap::new();
     let mut site_sources = Vec::new();
-    for (entity, result) in documented.iter().zip(read) {
+    for ((entity, _), result) in documented.iter().zip(read) {
         let bucket = by_site.entry(entity.entity_ref.clone()).or_default();
         match result {
             Ok((site, problems)) => {
@@ -206,7 +222,7 @@ pub fn build_parts(
 
     let index = Index::new(
         site_sources.iter().map(site_index_of_source).collect(),
-        catalog,
+        input.catalog,
     );
     let jobs: Vec<(usize, usize)> = site_sources
         .iter()
@@ -222,9 +238,14 @@ pub fn build_parts(
                 index: &index,
                 site: s,
                 page: p,
-                pretty: pretty_urls,
+                pretty: input.pretty_urls,
             };
-            markdown::render_with(&page.text, &index.sites[s].page_paths[p], &resolver, code)
+            markdown::render_with(
+                &page.text,
+                &index.sites[s].page_paths[p],
+                &resolver,
+                input.code,
+            )
         })
         .collect();
 
@@ -264,7 +285,7 @@ pub fn build_parts(
         set.sites
             .insert(site.entity.clone(), std::sync::Arc::new(site));
     }
-    let borrowed = link_borrowed(catalog, &mut set);
+    let borrowed = link_borrowed(input.catalog, &located.shared, &mut set);
     DocsBuild {
         set,
         by_site,
@@ -309,10 +330,20 @@ fn page_diagnostics<'t>(
     diagnostics
 }
 
-/// Fills [`DocSet::borrowed`] from the catalog's `backstage.io/techdocs-entity` annotations
-/// and returns their problems.
-pub fn link_borrowed(catalog: &Catalog, set: &mut DocSet) -> Vec<Diagnostic> {
+/// Fills [`DocSet::borrowed`] from the catalog's `backstage.io/techdocs-entity` annotations and
+/// from `shared` (entities whose techdocs-ref names another entity's folder,
+/// [`locate::Located::shared`]), and returns the annotations' problems.
+pub fn link_borrowed(
+    catalog: &Catalog,
+    shared: &BTreeMap<EntityRef, EntityRef>,
+    set: &mut DocSet,
+) -> Vec<Diagnostic> {
     set.borrowed.clear();
+    for (entity, owner) in shared {
+        if set.sites.contains_key(owner) {
+            set.borrowed.insert(entity.clone(), owner.clone());
+        }
+    }
     let mut diagnostics = Vec::new();
     for entity in catalog.entities.values() {
         let Some(target) = entity.annotation(TECHDOCS_ENTITY) else {
@@ -342,26 +373,38 @@ pub fn link_borrowed(catalog: &Catalog, set: &mut DocSet) -> Vec<Diagnostic> {
 }
 
 /// Re-reads and re-renders one entity's docs, resolving its links against the other sites of
-/// `set` (as they were built). Returns the new site (`None` when the entity has no docs now)
-/// and the site's diagnostics. Used by `serve` after an edit inside one docs folder: pages of
-/// other sites are not re-rendered, so their links into this site keep the state they had.
+/// `set` (as they were built). Returns the new site (`None` when the entity has no docs of its
+/// own now) and the site's diagnostics. Used by `serve` after an edit inside one docs folder:
+/// pages of other sites are not re-rendered, so their links into this site keep the state they
+/// had.
 pub fn rebuild_site(
-    catalog: &Catalog,
-    sources: &SourceSet,
+    input: &DocsInput<'_>,
+    located: &locate::Located,
     set: &DocSet,
     entity: &EntityRef,
-    pretty_urls: bool,
 ) -> (Option<DocSite>, Vec<Diagnostic>) {
-    let Some(documented) = catalog
+    let mut diagnostics: Vec<Diagnostic> = located
+        .problems
         .get(entity)
-        .filter(|e| e.annotation(TECHDOCS_REF).is_some())
+        .into_iter()
+        .cloned()
+        .chain(located.notes.get(entity).into_iter().flatten().cloned())
+        .collect();
+    let (Some(documented), Some(project)) =
+        (input.catalog.get(entity), located.projects.get(entity))
     else {
-        return (None, Vec::new());
+        return (None, diagnostics);
     };
-    let (source, mut diagnostics) = match read_site(documented, sources) {
+    let (source, problems) = match read_site(documented, project, input.sources) {
         Ok(read) => read,
-        Err(problem) => return (None, vec![problem]),
+        Err(problem) => {
+            diagnostics.push(problem);
+            return (None, diagnostics);
+        }
     };
+    diagnostics.extend(problems);
+    let catalog = input.catalog;
+    let pretty_urls = input.pretty_urls;
     let others: Vec<&DocSite> = set
         .sites
         .iter()
@@ -435,6 +478,8 @@ struct SiteSource {
     assets: Vec<DocAsset>,
     /// Source paths of the assets (relative to the docs folder).
     asset_sources: HashSet<String>,
+    /// Where files of the repository outside the docs folder are shown on its code host.
+    repository_files: Option<links::RepositoryFiles>,
 }
 
 struct SourcePage {
@@ -446,28 +491,17 @@ struct SourcePage {
 
 fn read_site(
     entity: &Entity,
+    located: &locate::Project,
     sources: &SourceSet,
 ) -> Result<(SiteSource, Vec<Diagnostic>), Diagnostic> {
-    let reference = entity.annotation(TECHDOCS_REF).unwrap_or_default().trim();
     let fail = |message: String| {
         Diagnostic::error(message)
             .at(&entity.origin.file, entity.origin.line)
             .entity(&entity.entity_ref)
     };
-    let Some(dir) = reference.strip_prefix("dir:") else {
-        return Err(Diagnostic::warning(format!(
-            "{TECHDOCS_REF} \"{reference}\" is not read: greenroom builds docs from `dir:` references (the repository must be a source)"
-        ))
-        .at(&entity.origin.file, entity.origin.line)
-        .entity(&entity.entity_ref));
-    };
-    let (descriptor, root) = sources.file_on_disk(&entity.origin.file);
-    let base = descriptor.parent().unwrap_or(&root);
-    let dir = dir.trim();
-    let dir = if dir.is_empty() { "." } else { dir };
-    let project = paths::resolve_confined(base, dir, &root)
-        .map_err(|message| fail(format!("{TECHDOCS_REF}: {message}")))?;
-    let project_display = sources.display(&project);
+    let project = &located.dir;
+    let root = &located.root;
+    let project_display = located.display(project);
 
     let mut problems = Vec::new();
     let config_file = ["mkdocs.yaml", "mkdocs.yml"]
@@ -476,7 +510,7 @@ fn read_site(
         .find(|p| p.is_file());
     let config = match &config_file {
         Some(path) => {
-            let display = sources.display(path);
+            let display = located.display(path);
             let text = paths::read_text(path)
                 .map_err(|e| fail(format!("{display}: cannot read it: {}", e.message())))?;
             match mkdocs::parse(&text) {
@@ -506,7 +540,7 @@ fn read_site(
         paths::resolve_confined(&project, &config.docs_dir, &root).map_err(
             |m| match &config_file {
                 Some(path) => Diagnostic::error(format!("docs_dir: {m}"))
-                    .at(&sources.display(path), config.docs_dir_line.max(1))
+                    .at(&located.display(path), config.docs_dir_line.max(1))
                     .entity(&entity.entity_ref),
                 None => fail(format!(
                     "{project_display} has no mkdocs.yml and no docs folder: {m}"
@@ -520,10 +554,10 @@ fn read_site(
         )));
     }
 
-    let mut listing = list_files(&docs_dir, &root, sources, &entity.entity_ref, &mut problems);
+    let mut listing = list_files(&docs_dir, located, sources, &entity.entity_ref, &mut problems);
     // Pages in mkdocs' order, so `index.md` claims its folder's page before `README.md` does.
     listing.sort_by_cached_key(|(relative, _)| (!is_markdown(relative), page_order(relative)));
-    let edit_base = edit_base(&config, entity, &docs_dir, base);
+    let edit_base = edit_base(&config, located, &docs_dir);
     let mut pages = Vec::new();
     let mut assets = Vec::new();
     let mut asset_sources = HashSet::new();
@@ -535,7 +569,7 @@ fn read_site(
         .map(|(_, path)| paths::read_bytes(path).map_err(|e| e.message()))
         .collect();
     for ((relative, path), content) in listing.into_iter().zip(contents) {
-        let display = sources.display(&path);
+        let display = located.display(&path);
         if is_markdown(&relative) {
             let url_dir = page_url_dir(&relative);
             if let Some(existing) = taken.get(&url_dir) {
@@ -584,7 +618,7 @@ fn read_site(
     if pages.is_empty() {
         return Err(fail(format!(
             "the docs folder {} has no Markdown pages",
-            sources.display(&docs_dir)
+            located.display(&docs_dir)
         )));
     }
     pages.sort_by_cached_key(|p| page_order(&p.source));
@@ -592,7 +626,7 @@ fn read_site(
         let names: HashSet<&str> = pages.iter().map(|p| p.source.as_str()).collect();
         let mut missing = Vec::new();
         nav_problems(nav, &names, &mut missing);
-        let display = sources.display(config_path);
+        let display = located.display(config_path);
         for (line, message) in missing {
             problems.push(
                 Diagnostic::warning(message)
@@ -612,6 +646,7 @@ fn read_site(
             entity: entity.entity_ref.clone(),
             project: project.clone(),
             root: root.clone(),
+            repository_files: links::RepositoryFiles::of(located, &docs_dir),
             docs_dir,
             nav: config.nav,
             pages,
@@ -648,16 +683,16 @@ fn page_order(relative: &str) -> Vec<(u8, String)> {
 /// repository; folders named in `exclude` never entered.
 fn list_files(
     docs_dir: &Path,
-    root: &Path,
+    located: &locate::Project,
     sources: &SourceSet,
     entity: &EntityRef,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<(String, PathBuf)> {
-    let walk = paths::walk_confined(docs_dir, root, &sources.exclude, usize::MAX);
+    let walk = paths::walk_confined(docs_dir, &located.root, &sources.exclude, usize::MAX);
     for (path, message) in walk.problems {
         problems.push(
             Diagnostic::warning(message)
-                .in_file(&sources.display(&path))
+                .in_file(&located.display(&path))
                 .entity(entity),
         );
     }
@@ -672,16 +707,9 @@ fn list_files(
 }
 
 /// The URL a page's source path is appended to for "Edit this page": mkdocs' `edit_uri`
-/// (absolute, or relative to `repo_url`), else the entity's `backstage.io/source-location`
-/// tree URL turned into an edit URL. That annotation names the descriptor's folder (as
-/// Backstage's `dir:` resolution assumes), and greenroom fills it in from the repository's
-/// remote and branch when the descriptor does not set it.
-fn edit_base(
-    config: &MkdocsConfig,
-    entity: &Entity,
-    docs_dir: &Path,
-    descriptor_dir: &Path,
-) -> Option<String> {
+/// (absolute, or relative to `repo_url`), else the repository's edit page of the docs folder,
+/// from its remote or from what its descriptors declare (`backstage.io/source-location`).
+fn edit_base(config: &MkdocsConfig, located: &locate::Project, docs_dir: &Path) -> Option<String> {
     let with_slash = |s: &str| {
         if s.ends_with('/') {
             s.to_string()
@@ -708,19 +736,8 @@ fn edit_base(
             with_slash(uri.trim_start_matches('/'))
         ));
     }
-    let location = entity
-        .annotation("backstage.io/source-location")?
-        .strip_prefix("url:")?;
-    if !is_web(location) || !location.contains("/tree/") {
-        return None;
-    }
-    let docs_in_repo = paths::display(Path::new(""), docs_dir.strip_prefix(descriptor_dir).ok()?);
-    let base = with_slash(&location.replacen("/tree/", "/edit/", 1));
-    Some(if docs_in_repo.is_empty() {
-        base
-    } else {
-        format!("{base}{docs_in_repo}/")
-    })
+    let (web, branch) = located.web.as_ref()?;
+    web.edit_prefix(branch, &located.in_repository(docs_dir)?)
 }
 
 fn is_web(url: &str) -> bool {
@@ -739,6 +756,7 @@ fn site_index_of_source(site: &SiteSource) -> SiteIndex {
         &site.root,
         site.pages.iter().map(|p| p.source.clone()).collect(),
         site.asset_sources.clone(),
+        site.repository_files.clone(),
     )
 }
 
@@ -755,6 +773,7 @@ fn site_index_of_site(site: &DocSite) -> SiteIndex {
             .filter_map(|a| a.path.strip_prefix(&site.root_path))
             .map(str::to_string)
             .collect(),
+        None,
     )
 }
 

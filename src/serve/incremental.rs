@@ -44,6 +44,8 @@ struct State {
     config: Arc<SiteConfig>,
     /// Git sources, fetched when the config was (re)loaded; edits do not fetch again.
     checkouts: Arc<Vec<crate::fetch::Checkout>>,
+    /// Repositories cloned for `url:` techdocs-refs, fetched with the git sources.
+    fetched: Arc<Vec<crate::fetch::Fetched>>,
     sources: Arc<SourceSet>,
     catalog: Arc<Catalog>,
     docs: Arc<DocSet>,
@@ -353,16 +355,25 @@ fn load(root: &Path) -> anyhow::Result<Loaded> {
     let (catalog, resolved) = crate::catalog::resolve(&documents, &config, BTreeSet::new());
     catalog_diags.extend(resolved);
     drop(documents);
-    let built = docs::build_parts(
-        &catalog,
-        &sources,
-        config.pretty_urls,
-        docs::markdown::Code::Highlighted,
-    );
+    let (fetched, fetch_diags) = if config_rejected {
+        (Vec::new(), Vec::new())
+    } else {
+        crate::fetch_docs_repositories(root, &config, &catalog, &sources)
+    };
+    catalog_diags.extend(fetch_diags);
+    let built = docs::build_parts(&docs::DocsInput {
+        catalog: &catalog,
+        sources: &sources,
+        fetched: &fetched,
+        reading: &config.reading,
+        pretty_urls: config.pretty_urls,
+        code: docs::markdown::Code::Highlighted,
+    });
     let (theme, theme_diags) = theme::load(&sources.portal_root);
     let mut state = State {
         config: Arc::new(config),
         checkouts: Arc::new(checkouts),
+        fetched: Arc::new(fetched),
         sources: Arc::new(sources),
         catalog: Arc::new(catalog),
         docs: Arc::new(built.set),
@@ -918,14 +929,24 @@ fn rebuild_sites(state: &mut State, sites: &BTreeSet<EntityRef>) -> BTreeSet<Ent
             )
         })
     };
+    let input = docs::DocsInput {
+        catalog: &state.catalog,
+        sources: &state.sources,
+        fetched: &state.fetched,
+        reading: &state.config.reading,
+        pretty_urls: state.config.pretty_urls,
+        code: docs::markdown::Code::Highlighted,
+    };
+    let located = docs::locate::locate(
+        input.catalog,
+        input.sources,
+        input.fetched,
+        input.reading,
+    );
+    let mut site_problems = Vec::new();
     for entity in sites {
-        let (site, problems) = docs::rebuild_site(
-            &state.catalog,
-            &state.sources,
-            &docs,
-            entity,
-            state.config.pretty_urls,
-        );
+        let (site, problems) = docs::rebuild_site(&input, &located, &docs, entity);
+        site_problems.push((entity, problems));
         let before = summary(docs.sites.get(entity));
         match site {
             Some(site) => {
@@ -935,6 +956,13 @@ fn rebuild_sites(state: &mut State, sites: &BTreeSet<EntityRef>) -> BTreeSet<Ent
                 docs.sites.remove(entity);
             }
         }
+        if before != summary(docs.sites.get(entity)) {
+            touched.insert(entity.clone());
+        }
+    }
+    let borrowed_before = docs.borrowed.clone();
+    let borrowed_diags = docs::link_borrowed(&state.catalog, &located.shared, &mut docs);
+    for (entity, problems) in site_problems {
         if state
             .catalog
             .get(entity)
@@ -944,12 +972,8 @@ fn rebuild_sites(state: &mut State, sites: &BTreeSet<EntityRef>) -> BTreeSet<Ent
         } else {
             state.docs_diags.remove(entity);
         }
-        if before != summary(docs.sites.get(entity)) {
-            touched.insert(entity.clone());
-        }
     }
-    let borrowed_before = docs.borrowed.clone();
-    state.borrowed_diags = docs::link_borrowed(&state.catalog, &mut docs);
+    state.borrowed_diags = borrowed_diags;
     for (borrower, target) in docs.borrowed.iter().chain(&borrowed_before) {
         if touched.contains(target) || borrowed_before.get(borrower) != docs.borrowed.get(borrower)
         {

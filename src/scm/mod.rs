@@ -2,6 +2,8 @@
 //! files on GitHub/GitLab/Bitbucket-like hosts, and a checkout's `origin` and branch read from
 //! its `.git` files (no process per repository). A plain helper: it knows no stage.
 
+pub mod url;
+
 use crate::hash::fnv1a;
 use crate::web::encode_path;
 use std::path::Path;
@@ -181,6 +183,10 @@ pub enum Flavor {
     GitLab,
     /// `/src/<ref>/<path>`, edit with `?mode=edit` (Bitbucket Cloud).
     Bitbucket,
+    /// `/browse/<path>?at=refs/heads/<ref>` (Bitbucket Server and Data Center).
+    BitbucketServer,
+    /// `?path=/<path>&version=GB<ref>` (Azure DevOps).
+    AzureDevOps,
 }
 
 /// A repository's home page on its code host.
@@ -195,10 +201,34 @@ pub struct WebRepo {
 impl WebRepo {
     /// The web page of a remote, for `https://`, `ssh://` and scp-like URLs; `None` for
     /// `file://` and anything without a host and an `org/repo` path.
-    pub fn of_remote(url: &str) -> Option<WebRepo> {
-        let (host, path) = remote_parts(url)?;
+    pub fn of_remote(remote: &str) -> Option<WebRepo> {
+        let (host, path) = remote_parts(remote)?;
         if host.is_empty() || !path.contains('/') || host == "localhost" {
             return None;
+        }
+        let key = url::remote_key(remote)?;
+        if let Some(rest) = key.strip_prefix("dev.azure.com/") {
+            // The key is lowercased; the web page keeps the remote's spelling.
+            let segments: Vec<&str> = path.split('/').filter(|s| *s != "_git" && *s != "v3").collect();
+            let spelled = match segments.as_slice() {
+                [org, project, repo] => format!("{org}/{project}/_git/{repo}"),
+                _ => {
+                    let parts: Vec<&str> = rest.split('/').collect();
+                    format!("{}/{}/_git/{}", parts[0], parts.get(1)?, parts.get(2)?)
+                }
+            };
+            return Some(WebRepo {
+                base: format!("https://dev.azure.com/{spelled}"),
+                flavor: Flavor::AzureDevOps,
+            });
+        }
+        if let Some(("scm", rest)) = path.split_once('/') {
+            if let Some((project, repo)) = rest.split_once('/') {
+                return Some(WebRepo {
+                    base: format!("https://{host}/projects/{}/repos/{repo}", project.to_ascii_uppercase()),
+                    flavor: Flavor::BitbucketServer,
+                });
+            }
         }
         let flavor = if host.contains("gitlab") {
             Flavor::GitLab
@@ -223,16 +253,37 @@ impl WebRepo {
         )
     }
 
+    /// Azure DevOps and Bitbucket Server name the ref in the query string.
+    fn query_page(&self, git_ref: &str, path: &str) -> String {
+        let path = path.trim_matches('/');
+        match self.flavor {
+            Flavor::AzureDevOps => format!(
+                "{}?path=/{}&version=GB{}",
+                self.base,
+                encode_query(path),
+                encode_query(git_ref)
+            ),
+            _ => format!(
+                "{}/browse/{}?at=refs/heads/{}",
+                self.base,
+                encode_path(path),
+                encode_query(git_ref)
+            ),
+        }
+    }
+
     /// The page showing a file.
     pub fn blob(&self, git_ref: &str, path: &str) -> String {
         match self.flavor {
             Flavor::GitHub => self.join("blob", git_ref, path),
             Flavor::GitLab => self.join("-/blob", git_ref, path),
             Flavor::Bitbucket => self.join("src", git_ref, path),
+            Flavor::BitbucketServer | Flavor::AzureDevOps => self.query_page(git_ref, path),
         }
     }
 
-    /// The page listing a folder (`dir` empty for the root), with a trailing `/`.
+    /// The page listing a folder (`dir` empty for the root), with a trailing `/` where the
+    /// layout puts the path in the URL's path.
     pub fn tree(&self, git_ref: &str, dir: &str) -> String {
         let dir = dir.trim_matches('/');
         let dir = if dir.is_empty() {
@@ -244,6 +295,7 @@ impl WebRepo {
             Flavor::GitHub => self.join("tree", git_ref, &dir),
             Flavor::GitLab => self.join("-/tree", git_ref, &dir),
             Flavor::Bitbucket => self.join("src", git_ref, &dir),
+            Flavor::BitbucketServer | Flavor::AzureDevOps => self.query_page(git_ref, &dir),
         }
     }
 
@@ -253,11 +305,13 @@ impl WebRepo {
             Flavor::GitHub => self.join("edit", git_ref, path),
             Flavor::GitLab => self.join("-/edit", git_ref, path),
             Flavor::Bitbucket => format!("{}?mode=edit", self.join("src", git_ref, path)),
+            Flavor::BitbucketServer => format!("{}&mode=edit", self.query_page(git_ref, path)),
+            Flavor::AzureDevOps => format!("{}&_a=contents", self.query_page(git_ref, path)),
         }
     }
 
     /// The edit URL prefix of a folder: a file's repository path appended to it gives
-    /// [`WebRepo::edit`] (not for Bitbucket, whose edit mode is a query string).
+    /// [`WebRepo::edit`] (only for layouts that put the path last in the URL's path).
     pub fn edit_prefix(&self, git_ref: &str, dir: &str) -> Option<String> {
         let dir = dir.trim_matches('/');
         let dir = if dir.is_empty() {
@@ -268,28 +322,39 @@ impl WebRepo {
         match self.flavor {
             Flavor::GitHub => Some(self.join("edit", git_ref, &dir)),
             Flavor::GitLab => Some(self.join("-/edit", git_ref, &dir)),
-            Flavor::Bitbucket => None,
+            Flavor::Bitbucket | Flavor::BitbucketServer | Flavor::AzureDevOps => None,
         }
     }
 
-    /// The repository path and ref of a file URL on this host (`<base>/blob/<ref>/<path>`,
-    /// also `/tree/`, `/-/blob/`, `/src/`, `/raw/`), when the URL points into this repository.
-    /// `branch` is tried first as the ref, since refs may contain `/`.
-    pub fn file_of_url(&self, url: &str, branch: Option<&str>) -> Option<(String, String)> {
-        let rest = url.strip_prefix(&self.base)?.strip_prefix('/')?;
-        let rest = rest.strip_prefix("-/").unwrap_or(rest);
-        let (_, rest) = ["blob/", "tree/", "src/", "raw/", "edit/"]
-            .iter()
-            .find_map(|m| rest.strip_prefix(m).map(|r| (*m, r)))?;
-        let rest = rest.split(['?', '#']).next().unwrap_or(rest);
-        if let Some(branch) = branch {
-            if let Some(path) = rest.strip_prefix(branch).and_then(|r| r.strip_prefix('/')) {
-                return Some((branch.to_string(), path.to_string()));
-            }
-        }
-        let (git_ref, path) = rest.split_once('/')?;
-        Some((git_ref.to_string(), path.to_string()))
+    /// The identity key of this repository ([`url::RepoUrl::key`]).
+    pub fn key(&self) -> Option<String> {
+        url::RepoUrl::parse(&self.base).map(|u| u.key)
     }
+
+    /// The repository path and ref of a file URL on this host (`<base>/blob/<ref>/<path>`,
+    /// also `/tree/`, `/-/blob/`, `/src/`, `/raw/`, and the query forms), when the URL points
+    /// into this repository. `branch` is tried first as the ref, since refs may contain `/`.
+    pub fn file_of_url(&self, url: &str, branch: Option<&str>) -> Option<(String, String)> {
+        let parsed = url::RepoUrl::parse(url)?;
+        if Some(&parsed.key) != self.key().as_ref() {
+            return None;
+        }
+        let (git_ref, path) = parsed.split(branch);
+        Some((git_ref.or_else(|| branch.map(str::to_string))?, path))
+    }
+}
+
+/// Percent-encodes a query-string value.
+fn encode_query(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// What is known about a repository checkout's origin.
