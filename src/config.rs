@@ -100,7 +100,9 @@ impl TryFrom<RawReadAllow> for ReadAllow {
         };
         let text = text.trim().to_string();
         if text.is_empty() || text.contains(char::is_whitespace) {
-            return Err(format!("reading.allow entry \"{text}\" is not a host or URL prefix"));
+            return Err(format!(
+                "reading.allow entry \"{text}\" is not a host or URL prefix"
+            ));
         }
         if text.contains("://") {
             let lower = text.to_ascii_lowercase();
@@ -168,7 +170,11 @@ impl ReadingConfig {
                 })
             }
             ReadAllow::Host { pattern, paths } => {
-                let target = if pattern.contains(':') { authority.as_str() } else { host };
+                let target = if pattern.contains(':') {
+                    authority.as_str()
+                } else {
+                    host
+                };
                 let host_ok = match pattern.strip_prefix("*.") {
                     Some(suffix) => target.ends_with(&format!(".{suffix}")),
                     None => target == pattern,

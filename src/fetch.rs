@@ -204,7 +204,10 @@ pub fn fetch_repositories(
     }
     let git_dir = cache_dir(portal_root, config).join("git");
     if let Err(e) = std::fs::create_dir_all(&git_dir) {
-        let message = format!("cannot create the cache folder {}: {e}", config.cache.display());
+        let message = format!(
+            "cannot create the cache folder {}: {e}",
+            config.cache.display()
+        );
         let fetched = allowed
             .iter()
             .map(|(url, _)| Fetched {
@@ -223,11 +226,8 @@ pub fn fetch_repositories(
         .into_iter()
         .collect();
     let listed = in_parallel(&needs_refs, |url| remote_refs(url));
-    let refs: std::collections::HashMap<&str, Result<Vec<String>, String>> = needs_refs
-        .iter()
-        .map(String::as_str)
-        .zip(listed)
-        .collect();
+    let refs: std::collections::HashMap<&str, Result<Vec<String>, String>> =
+        needs_refs.iter().map(String::as_str).zip(listed).collect();
     let mut jobs: Vec<GitSource> = Vec::new();
     let mut job_of: Vec<Result<usize, String>> = Vec::new();
     for (_, parsed) in &allowed {

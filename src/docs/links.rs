@@ -248,7 +248,9 @@ impl PageLinks<'_> {
             href,
             anchor: None,
             problem: (!exists).then(|| {
-                format!("link {destination} names {in_repo}, which does not exist in the repository")
+                format!(
+                    "link {destination} names {in_repo}, which does not exist in the repository"
+                )
             }),
         }
     }

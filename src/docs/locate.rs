@@ -111,7 +111,12 @@ impl<'a> Repositories<'a> {
             .collect();
         let mut by_key: HashMap<String, usize> = HashMap::new();
         for (index, repo) in sources.repos.iter().enumerate() {
-            if let Some(key) = repo.meta.remote.as_deref().and_then(crate::scm::url::remote_key) {
+            if let Some(key) = repo
+                .meta
+                .remote
+                .as_deref()
+                .and_then(crate::scm::url::remote_key)
+            {
                 by_key.entry(key).or_insert(index);
             }
         }
@@ -260,7 +265,14 @@ pub fn locate(
             continue;
         };
         let mut notes = Vec::new();
-        let result = project_of(entity, reference.trim(), sources, &repositories, reading, &mut notes);
+        let result = project_of(
+            entity,
+            reference.trim(),
+            sources,
+            &repositories,
+            reading,
+            &mut notes,
+        );
         if !notes.is_empty() {
             located.notes.insert(entity.entity_ref.clone(), notes);
         }
@@ -414,7 +426,11 @@ fn project_of(
             ));
         }
     }
-    let path = if path.is_empty() { ".".to_string() } else { path };
+    let path = if path.is_empty() {
+        ".".to_string()
+    } else {
+        path
+    };
     let dir = paths::resolve_confined(repo.root, &path, repo.root).map_err(|message| {
         problem(
             true,

@@ -194,10 +194,16 @@ pub fn build_parts(input: &DocsInput<'_>) -> DocsBuild {
     let located = locate::locate(input.catalog, input.sources, input.fetched, input.reading);
     let mut by_site: BTreeMap<EntityRef, Vec<Diagnostic>> = BTreeMap::new();
     for (entity, problem) in &located.problems {
-        by_site.entry(entity.clone()).or_default().push(problem.clone());
+        by_site
+            .entry(entity.clone())
+            .or_default()
+            .push(problem.clone());
     }
     for (entity, notes) in &located.notes {
-        by_site.entry(entity.clone()).or_default().extend(notes.iter().cloned());
+        by_site
+            .entry(entity.clone())
+            .or_default()
+            .extend(notes.iter().cloned());
     }
     let documented: Vec<(&Entity, &locate::Project)> = located
         .projects
@@ -554,7 +560,13 @@ fn read_site(
         )));
     }
 
-    let mut listing = list_files(&docs_dir, located, sources, &entity.entity_ref, &mut problems);
+    let mut listing = list_files(
+        &docs_dir,
+        located,
+        sources,
+        &entity.entity_ref,
+        &mut problems,
+    );
     // Pages in mkdocs' order, so `index.md` claims its folder's page before `README.md` does.
     listing.sort_by_cached_key(|(relative, _)| (!is_markdown(relative), page_order(relative)));
     let edit_base = edit_base(&config, located, &docs_dir);

@@ -209,7 +209,10 @@ impl WebRepo {
         let key = url::remote_key(remote)?;
         if let Some(rest) = key.strip_prefix("dev.azure.com/") {
             // The key is lowercased; the web page keeps the remote's spelling.
-            let segments: Vec<&str> = path.split('/').filter(|s| *s != "_git" && *s != "v3").collect();
+            let segments: Vec<&str> = path
+                .split('/')
+                .filter(|s| *s != "_git" && *s != "v3")
+                .collect();
             let spelled = match segments.as_slice() {
                 [org, project, repo] => format!("{org}/{project}/_git/{repo}"),
                 _ => {
@@ -225,7 +228,10 @@ impl WebRepo {
         if let Some(("scm", rest)) = path.split_once('/') {
             if let Some((project, repo)) = rest.split_once('/') {
                 return Some(WebRepo {
-                    base: format!("https://{host}/projects/{}/repos/{repo}", project.to_ascii_uppercase()),
+                    base: format!(
+                        "https://{host}/projects/{}/repos/{repo}",
+                        project.to_ascii_uppercase()
+                    ),
                     flavor: Flavor::BitbucketServer,
                 });
             }

@@ -104,10 +104,9 @@ impl RepoUrl {
             None => match segments.len() {
                 0 | 1 => return None,
                 2 => (&segments[..2], Within::Root),
-                _ if MARKERS.contains(&segments[2]) && segments.len() > 3 => (
-                    &segments[..2],
-                    Within::RefAndPath(segments[3..].join("/")),
-                ),
+                _ if MARKERS.contains(&segments[2]) && segments.len() > 3 => {
+                    (&segments[..2], Within::RefAndPath(segments[3..].join("/")))
+                }
                 _ => return None,
             },
         };
@@ -296,17 +295,26 @@ pub fn remote_key(remote: &str) -> Option<String> {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     if host == "ssh.dev.azure.com" || host == "vs-ssh.visualstudio.com" {
         if let ["v3", org, project, repo] = segments.as_slice() {
-            return Some(repo_key("dev.azure.com", &format!("{org}/{project}/{repo}")));
+            return Some(repo_key(
+                "dev.azure.com",
+                &format!("{org}/{project}/{repo}"),
+            ));
         }
     }
     if host == "dev.azure.com" {
         if let [org, project, "_git", repo] = segments.as_slice() {
-            return Some(repo_key("dev.azure.com", &format!("{org}/{project}/{repo}")));
+            return Some(repo_key(
+                "dev.azure.com",
+                &format!("{org}/{project}/{repo}"),
+            ));
         }
     }
     if let Some(org) = host.strip_suffix(".visualstudio.com") {
         if let [.., project, "_git", repo] = segments.as_slice() {
-            return Some(repo_key("dev.azure.com", &format!("{org}/{project}/{repo}")));
+            return Some(repo_key(
+                "dev.azure.com",
+                &format!("{org}/{project}/{repo}"),
+            ));
         }
     }
     if let ["scm", project, repo] = segments.as_slice() {
@@ -344,11 +352,19 @@ mod tests {
         );
         assert_eq!(
             parts("https://github.com/acme/x/tree/main/plugins/a%20b/"),
-            ("github.com/acme/x".into(), some("main"), "plugins/a b".into())
+            (
+                "github.com/acme/x".into(),
+                some("main"),
+                "plugins/a b".into()
+            )
         );
         assert_eq!(
             parts("https://www.github.com/acme/x/blob/v1/docs/index.md#top"),
-            ("github.com/acme/x".into(), some("v1"), "docs/index.md".into())
+            (
+                "github.com/acme/x".into(),
+                some("v1"),
+                "docs/index.md".into()
+            )
         );
         assert_eq!(
             parts("https://ghe.acme.corp/team/svc/tree/main"),
@@ -375,11 +391,19 @@ mod tests {
     fn gitlab_urls() {
         assert_eq!(
             parts("https://gitlab.com/group/sub/repo/-/tree/main/docs"),
-            ("gitlab.com/group/sub/repo".into(), some("main"), "docs".into())
+            (
+                "gitlab.com/group/sub/repo".into(),
+                some("main"),
+                "docs".into()
+            )
         );
         assert_eq!(
             parts("https://gitlab.example.com/g/r/-/blob/dev/mkdocs.yml"),
-            ("gitlab.example.com/g/r".into(), some("dev"), "mkdocs.yml".into())
+            (
+                "gitlab.example.com/g/r".into(),
+                some("dev"),
+                "mkdocs.yml".into()
+            )
         );
         assert_eq!(
             parts("https://gitlab.com/group/sub/repo"),
@@ -398,39 +422,73 @@ mod tests {
     fn bitbucket_and_azure_urls() {
         assert_eq!(
             parts("https://bitbucket.org/team/repo/src/main/docs/"),
-            ("bitbucket.org/team/repo".into(), some("main"), "docs".into())
+            (
+                "bitbucket.org/team/repo".into(),
+                some("main"),
+                "docs".into()
+            )
         );
         assert_eq!(
             parts("https://bitbucket.acme.corp/projects/PLAT/repos/api/browse/docs?at=refs/heads/main"),
             ("bitbucket.acme.corp/plat/api".into(), some("main"), "docs".into())
         );
-        let server = RepoUrl::parse("https://bitbucket.acme.corp/projects/PLAT/repos/api").expect("ok");
-        assert_eq!(server.clone_url, "https://bitbucket.acme.corp/scm/plat/api.git");
+        let server =
+            RepoUrl::parse("https://bitbucket.acme.corp/projects/PLAT/repos/api").expect("ok");
+        assert_eq!(
+            server.clone_url,
+            "https://bitbucket.acme.corp/scm/plat/api.git"
+        );
         assert_eq!(server.within, Within::Root);
         assert_eq!(
             parts("https://dev.azure.com/acme/Platform/_git/portal?path=/docs&version=GBmain"),
-            ("dev.azure.com/acme/platform/portal".into(), some("main"), "docs".into())
+            (
+                "dev.azure.com/acme/platform/portal".into(),
+                some("main"),
+                "docs".into()
+            )
         );
         assert_eq!(
             parts("https://acme.visualstudio.com/DefaultCollection/Platform/_git/portal?path=%2Fsub%2Fdocs"),
             ("dev.azure.com/acme/platform/portal".into(), None, "sub/docs".into())
         );
         let azure = RepoUrl::parse("https://dev.azure.com/acme/Platform/_git/portal").expect("ok");
-        assert_eq!(azure.clone_url, "https://dev.azure.com/acme/Platform/_git/portal");
+        assert_eq!(
+            azure.clone_url,
+            "https://dev.azure.com/acme/Platform/_git/portal"
+        );
     }
 
     #[test]
     fn remotes_and_urls_give_the_same_key() {
         for (remote, url) in [
-            ("git@github.com:Acme/X.git", "https://github.com/acme/x/tree/main/docs"),
+            (
+                "git@github.com:Acme/X.git",
+                "https://github.com/acme/x/tree/main/docs",
+            ),
             ("https://tok@github.com/acme/x", "https://github.com/acme/x"),
-            ("ssh://git@gitlab.com:2222/g/sub/r.git", "https://gitlab.com/g/sub/r/-/tree/main/a"),
-            ("git@ssh.dev.azure.com:v3/acme/Platform/portal", "https://dev.azure.com/acme/Platform/_git/portal"),
-            ("https://acme@dev.azure.com/acme/Platform/_git/portal", "https://acme.visualstudio.com/Platform/_git/portal"),
-            ("https://bitbucket.acme.corp/scm/plat/api.git", "https://bitbucket.acme.corp/projects/PLAT/repos/api"),
+            (
+                "ssh://git@gitlab.com:2222/g/sub/r.git",
+                "https://gitlab.com/g/sub/r/-/tree/main/a",
+            ),
+            (
+                "git@ssh.dev.azure.com:v3/acme/Platform/portal",
+                "https://dev.azure.com/acme/Platform/_git/portal",
+            ),
+            (
+                "https://acme@dev.azure.com/acme/Platform/_git/portal",
+                "https://acme.visualstudio.com/Platform/_git/portal",
+            ),
+            (
+                "https://bitbucket.acme.corp/scm/plat/api.git",
+                "https://bitbucket.acme.corp/projects/PLAT/repos/api",
+            ),
         ] {
             let parsed = RepoUrl::parse(url).expect("parses");
-            assert_eq!(remote_key(remote).as_deref(), Some(parsed.key.as_str()), "{remote} vs {url}");
+            assert_eq!(
+                remote_key(remote).as_deref(),
+                Some(parsed.key.as_str()),
+                "{remote} vs {url}"
+            );
         }
         assert_eq!(remote_key("file:///tmp/acme/x"), None);
     }

@@ -937,12 +937,7 @@ fn rebuild_sites(state: &mut State, sites: &BTreeSet<EntityRef>) -> BTreeSet<Ent
         pretty_urls: state.config.pretty_urls,
         code: docs::markdown::Code::Highlighted,
     };
-    let located = docs::locate::locate(
-        input.catalog,
-        input.sources,
-        input.fetched,
-        input.reading,
-    );
+    let located = docs::locate::locate(input.catalog, input.sources, input.fetched, input.reading);
     let mut site_problems = Vec::new();
     for entity in sites {
         let (site, problems) = docs::rebuild_site(&input, &located, &docs, entity);

@@ -8,6 +8,8 @@
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
 
+pub mod git;
+
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
