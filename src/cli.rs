@@ -96,6 +96,11 @@ pub enum Command {
         /// (with --repo). Download it first, e.g. with curl.
         #[arg(long, value_name = "ENTITIES_JSON", requires = "repo")]
         against: Option<PathBuf>,
+        /// Let the check read URLs in `$text`/`$json`/`$yaml` placeholders on this host (or
+        /// under this URL prefix), as `reading.allow` does for a portal (with --repo; by default
+        /// a repository check reads nothing from the network). Repeatable.
+        #[arg(long, value_name = "HOST_OR_PREFIX", requires = "repo")]
+        allow_reading: Vec<String>,
     },
 }
 
@@ -136,7 +141,15 @@ pub fn run(cli: Cli) -> ExitCode {
             strict,
             repo,
             against,
-        } => check(&dir, format, strict, repo, against.as_deref()),
+            allow_reading,
+        } => check(
+            &dir,
+            format,
+            strict,
+            repo,
+            against.as_deref(),
+            &allow_reading,
+        ),
         Command::Serve {
             dir,
             port,
@@ -212,9 +225,20 @@ fn check(
     strict: bool,
     repo: bool,
     against: Option<&std::path::Path>,
+    allow_reading: &[String],
 ) -> ExitCode {
     let result = if repo {
-        greenroom::check_repository(dir, against)
+        let mut reading = greenroom::config::ReadingConfig::default();
+        for entry in allow_reading {
+            match greenroom::config::ReadAllow::parse(entry) {
+                Ok(allow) => reading.allow.push(allow),
+                Err(message) => {
+                    eprintln!("error: --allow-reading: {message}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        greenroom::check_repository(dir, against, reading)
     } else {
         greenroom::check(dir)
     };

@@ -90,6 +90,13 @@ enum RawReadAllow {
     },
 }
 
+impl ReadAllow {
+    /// An entry written as text: a host pattern or a URL prefix.
+    pub fn parse(text: &str) -> Result<ReadAllow, String> {
+        ReadAllow::try_from(RawReadAllow::Text(text.to_string()))
+    }
+}
+
 impl TryFrom<RawReadAllow> for ReadAllow {
     type Error = String;
 

@@ -16,6 +16,7 @@ pub mod hash;
 pub mod highlight;
 pub mod output;
 pub mod paths;
+pub mod remote;
 pub mod render;
 pub mod scm;
 pub mod search;
@@ -142,9 +143,11 @@ impl Timings {
 /// checked on its own.
 enum Scope {
     Portal,
-    /// The root is one repository; refs to `elsewhere` count as present.
+    /// The root is one repository; refs to `elsewhere` count as present, and `reading`
+    /// says which URLs may be read (nothing, unless asked).
     Repository {
         elsewhere: std::collections::BTreeSet<catalog::refs::EntityRef>,
+        reading: config::ReadingConfig,
     },
 }
 
@@ -172,10 +175,17 @@ fn load_catalog(
             let (config, diagnostics) = config::load(root)?;
             (config, diagnostics, None, Default::default())
         }
-        Scope::Repository { elsewhere } => {
-            let (config, checkout) = repository_scope(root)?;
+        Scope::Repository { elsewhere, reading } => {
+            let (mut config, checkout) = repository_scope(root)?;
+            config.reading = reading;
             (config, Vec::new(), Some(vec![checkout]), elsewhere)
         }
+    };
+    // A portal keeps what it read in its cache; a repository check keeps nothing.
+    let remote = if checkouts.is_none() {
+        remote::RemoteReader::new(&config.reading, Some(&fetch::cache_dir(root, &config)))
+    } else {
+        remote::RemoteReader::new(&config.reading, None)
     };
     if checkouts.is_none() && memo != Memo::Skip {
         highlight::open_memo(&highlight_memo_path(root, &config), memo != Memo::Ignore);
@@ -194,7 +204,7 @@ fn load_catalog(
     let (sources, found) = discover::discover(root, &config, &checkouts)?;
     diagnostics.extend(found);
     timings.stage(Some("discover"), "loading descriptors");
-    let (documents, loaded) = catalog::load::load(&sources);
+    let (documents, loaded) = catalog::load::load(&sources, &remote);
     diagnostics.extend(loaded);
     timings.stage(Some("load"), "resolving the catalog");
     let (catalog, resolved) = catalog::resolve(&documents, &config, elsewhere);
@@ -327,8 +337,13 @@ pub fn check(root: &Path) -> anyhow::Result<CheckReport> {
 
 /// Checks one repository on its own, as a pull-request job does: its descriptors and docs,
 /// with refs to the entities of a published portal's `catalog/entities.json` (`against`)
-/// counting as present. File paths in diagnostics are relative to the repository root.
-pub fn check_repository(root: &Path, against: Option<&Path>) -> anyhow::Result<CheckReport> {
+/// counting as present, and only the URLs `reading` allows read. File paths in diagnostics
+/// are relative to the repository root.
+pub fn check_repository(
+    root: &Path,
+    against: Option<&Path>,
+    reading: config::ReadingConfig,
+) -> anyhow::Result<CheckReport> {
     let elsewhere = match against {
         Some(path) => {
             let bytes = std::fs::read(path)
@@ -337,7 +352,12 @@ pub fn check_repository(root: &Path, against: Option<&Path>) -> anyhow::Result<C
         }
         None => Default::default(),
     };
-    let loaded = load_catalog(root, false, Scope::Repository { elsewhere }, Memo::Skip)?;
+    let loaded = load_catalog(
+        root,
+        false,
+        Scope::Repository { elsewhere, reading },
+        Memo::Skip,
+    )?;
     let prefix = root
         .canonicalize()
         .ok()

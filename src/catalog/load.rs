@@ -1,11 +1,13 @@
 //! Stage 2: read descriptor files into documents. Splits multi-document YAML, resolves
-//! `$text`/`$json`/`$yaml` placeholders (confined to the repository) and follows `Location`
-//! targets, reading files in parallel waves until no new file turns up.
+//! `$text`/`$json`/`$yaml` placeholders (relative paths confined to the repository; URLs read
+//! from the source repository they name, else over the network when `reading.allow` permits)
+//! and follows `Location` targets, reading files in parallel waves until no new file turns up.
 
 use super::{best_effort_ref, value_type_name};
 use crate::diag::Diagnostic;
 use crate::discover::{DescriptorFile, LocationVia, SourceSet};
 use crate::paths::{self, read_text, ReadError, MAX_FILE_BYTES};
+use crate::remote::RemoteReader;
 use crate::yaml::{self, Document, PathSegment};
 use rayon::prelude::*;
 use serde_json::Value;
@@ -29,15 +31,19 @@ impl LoadedDocument {
     }
 }
 
-/// Reads every discovered file and every file reached through `Location` entities.
-pub fn load(set: &SourceSet) -> (Vec<LoadedDocument>, Vec<Diagnostic>) {
+/// Reads every discovered file and every file reached through `Location` entities; URLs in
+/// placeholders go through `remote`.
+pub fn load(set: &SourceSet, remote: &RemoteReader) -> (Vec<LoadedDocument>, Vec<Diagnostic>) {
     let mut documents = Vec::new();
     let mut diagnostics = Vec::new();
     let mut visited: HashSet<std::path::PathBuf> =
         set.files.iter().map(|f| f.path.clone()).collect();
     let mut wave: Vec<Arc<DescriptorFile>> = set.files.iter().cloned().map(Arc::new).collect();
     while !wave.is_empty() {
-        let results: Vec<FileResult> = wave.par_iter().map(|file| load_file(set, file)).collect();
+        let results: Vec<FileResult> = wave
+            .par_iter()
+            .map(|file| load_file(set, remote, file))
+            .collect();
         let mut next = Vec::new();
         for result in results {
             documents.extend(result.documents);
@@ -72,7 +78,7 @@ struct FileResult {
     targets: Vec<DescriptorFile>,
 }
 
-fn load_file(set: &SourceSet, file: &Arc<DescriptorFile>) -> FileResult {
+fn load_file(set: &SourceSet, remote: &RemoteReader, file: &Arc<DescriptorFile>) -> FileResult {
     let mut result = FileResult::default();
     let text = match read_text(&file.path) {
         Ok(text) => text,
@@ -133,14 +139,14 @@ fn load_file(set: &SourceSet, file: &Arc<DescriptorFile>) -> FileResult {
         let mut value = std::mem::take(&mut document.value);
         let mut problems = Vec::new();
         let mut path = Vec::new();
-        substitute(
-            &mut value,
-            &base_dir,
-            &file.root,
-            &mut path,
-            &mut problems,
-            &mut budget,
-        );
+        let mut reading = Reading {
+            set,
+            remote,
+            base_dir: &base_dir,
+            root: &file.root,
+            budget: &mut budget,
+        };
+        substitute(&mut value, &mut reading, &mut path, &mut problems);
         document.value = value;
         let mut failed = false;
         for problem in problems {
@@ -213,15 +219,25 @@ struct Problem {
     is_error: bool,
 }
 
+/// What placeholders of one document are read with.
+struct Reading<'a> {
+    set: &'a SourceSet,
+    remote: &'a RemoteReader,
+    /// The descriptor's folder: relative paths start here.
+    base_dir: &'a Path,
+    /// The repository (or portal) root relative paths must stay inside.
+    root: &'a Path,
+    /// Bytes the file's placeholders may still read.
+    budget: &'a mut u64,
+}
+
 /// Replaces `{$text: path}`, `{$json: path}` and `{$yaml: path}` mappings. Other `$` keys (JSON
 /// Schema's `$ref`) and mappings with more keys are left alone, as Backstage leaves them.
 fn substitute(
     value: &mut Value,
-    base_dir: &Path,
-    root: &Path,
+    reading: &mut Reading<'_>,
     path: &mut Vec<OwnedSegment>,
     problems: &mut Vec<Problem>,
-    budget: &mut u64,
 ) {
     match value {
         Value::Object(map) => {
@@ -231,7 +247,7 @@ fn substitute(
                         let key = key.clone();
                         let target = target.clone();
                         path.push(OwnedSegment::Key(key.clone()));
-                        match resolve_placeholder(&key, &target, base_dir, root, budget) {
+                        match resolve_placeholder(&key, &target, reading) {
                             Ok((resolved, warning)) => {
                                 if let Some(message) = warning {
                                     problems.push(Problem {
@@ -255,14 +271,14 @@ fn substitute(
             }
             for (key, child) in map.iter_mut() {
                 path.push(OwnedSegment::Key(key.clone()));
-                substitute(child, base_dir, root, path, problems, budget);
+                substitute(child, reading, path, problems);
                 path.pop();
             }
         }
         Value::Array(items) => {
             for (index, child) in items.iter_mut().enumerate() {
                 path.push(OwnedSegment::Index(index));
-                substitute(child, base_dir, root, path, problems, budget);
+                substitute(child, reading, path, problems);
                 path.pop();
             }
         }
@@ -273,48 +289,91 @@ fn substitute(
 fn resolve_placeholder(
     key: &str,
     target: &str,
-    base_dir: &Path,
-    root: &Path,
-    budget: &mut u64,
+    reading: &mut Reading<'_>,
 ) -> Result<(Value, Option<String>), String> {
-    if target.contains("://") {
-        return Ok((
-            Value::String(target.to_string()),
-            Some(format!(
-                "placeholder {key} points at the URL {target}; greenroom does not fetch URLs, so the URL is shown instead of its content"
-            )),
-        ));
-    }
     let fail = |why: String| format!("placeholder {key} could not read \"{target}\": {why}");
-    let path = paths::resolve_confined(base_dir, target, root).map_err(fail)?;
-    let text = read_text(&path).map_err(|e| fail(e.message()))?;
+    let (text, warning) = if target.contains("://") {
+        match read_url(key, target, reading) {
+            Ok(read) => read,
+            // Not read: the URL stands in for the content, as before the URL could be read.
+            Err(why) => return Ok((Value::String(target.to_string()), Some(why))),
+        }
+    } else {
+        let path = paths::resolve_confined(reading.base_dir, target, reading.root).map_err(fail)?;
+        (read_text(&path).map_err(|e| fail(e.message()))?, None)
+    };
     let size = text.len() as u64;
-    if size > *budget {
+    if size > *reading.budget {
         return Err(fail(format!(
             "the file's placeholders would read more than {} MB in total",
             MAX_FILE_BYTES / (1024 * 1024)
         )));
     }
-    *budget -= size;
-    match key {
-        "$text" => Ok((Value::String(text), None)),
-        "$json" => serde_json::from_str(&text)
-            .map(|v| (v, None))
-            .map_err(|e| fail(format!("invalid JSON: {e}"))),
+    *reading.budget -= size;
+    let parsed = match key {
+        "$text" => Value::String(text),
+        "$json" => serde_json::from_str(&text).map_err(|e| fail(format!("invalid JSON: {e}")))?,
         _ => {
             let mut documents = yaml::parse_documents(&text);
             match documents.len() {
                 1 => match documents.remove(0) {
-                    Ok(document) => Ok((document.value, None)),
-                    Err(e) => Err(fail(format!("invalid YAML: {}", e.message))),
+                    Ok(document) => document.value,
+                    Err(e) => return Err(fail(format!("invalid YAML: {}", e.message))),
                 },
-                0 => Err(fail("the file holds no YAML document".to_string())),
-                n => Err(fail(format!(
-                    "expected exactly one YAML document, found {n}"
-                ))),
+                0 => return Err(fail("the file holds no YAML document".to_string())),
+                n => {
+                    return Err(fail(format!(
+                        "expected exactly one YAML document, found {n}"
+                    )))
+                }
             }
         }
+    };
+    Ok((parsed, warning))
+}
+
+/// The text at a placeholder's URL: from the source repository the URL points into (any URL of
+/// a repository greenroom has checked out), else over the network when `reading.allow`
+/// permits. `Err` says why it was not read (a warning: the URL is shown instead).
+fn read_url(
+    key: &str,
+    target: &str,
+    reading: &Reading<'_>,
+) -> Result<(String, Option<String>), String> {
+    let shown = crate::scm::redact(target);
+    if let Some((repo, path, other_ref)) = reading.set.file_of_url(target) {
+        let repo = &reading.set.repos[repo];
+        let file = paths::resolve_confined(&repo.root, &path, &repo.root).map_err(|why| {
+            format!(
+                "placeholder {key} could not read {shown}: {why} in {}",
+                repo.display
+            )
+        })?;
+        let text = read_text(&file)
+            .map_err(|e| format!("placeholder {key} could not read {shown}: {}", e.message()))?;
+        let note = other_ref.map(|wanted| {
+            format!(
+                "placeholder {key} names ref {wanted} of {}; greenroom reads it at {}",
+                repo.display,
+                repo.meta
+                    .branch
+                    .as_deref()
+                    .unwrap_or("its checked-out commit")
+            )
+        });
+        return Ok((text, note));
     }
+    let lower = target.to_ascii_lowercase();
+    if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+        return Err(format!(
+            "placeholder {key} points at {shown}, which greenroom cannot read (only http and https URLs); the URL is shown instead of its content"
+        ));
+    }
+    reading
+        .remote
+        .read(target)
+        .map(|(text, stale)| (text, stale.map(|why| format!("placeholder {key}: {why}"))))
+        .map_err(|why| format!("placeholder {key}: {why}; the URL is shown instead of its content"))
 }
 
 /// Queues the files a `Location` entity points at.
@@ -326,7 +385,6 @@ fn follow_location(set: &SourceSet, loaded: &LoadedDocument, result: &mut FileRe
     let file = &loaded.file;
     let entity = best_effort_ref(value);
     let optional = spec.get("presence").and_then(Value::as_str) == Some("optional");
-    let is_url = spec.get("type").and_then(Value::as_str) == Some("url");
     let mut targets: Vec<(Vec<PathSegment<'_>>, &str)> = Vec::new();
     if let Some(target) = spec.get("target").and_then(Value::as_str) {
         targets.push((
@@ -352,19 +410,38 @@ fn follow_location(set: &SourceSet, loaded: &LoadedDocument, result: &mut FileRe
     for (segments, target) in targets {
         let line = loaded.line_of(&segments);
         let report = |d: Diagnostic| d.at(&file.display, line).maybe_entity(entity.as_ref());
-        if is_url || target.contains("://") {
-            result.diagnostics.push(report(Diagnostic::warning(format!(
-                "Location target \"{target}\" is a URL; greenroom reads files only (add that repository as a source)"
-            ))));
-            continue;
-        }
+        // A relative target of a `url` Location is relative to the Location's file, which
+        // greenroom reads from its checkout; an absolute URL must name a source repository.
+        let (base_dir, root, repo, target) = if target.contains("://") {
+            match set.file_of_url(target) {
+                Some((repo, path, _)) => {
+                    let checkout = &set.repos[repo];
+                    (
+                        checkout.root.as_path(),
+                        checkout.root.as_path(),
+                        Some(repo),
+                        path,
+                    )
+                }
+                None => {
+                    result.diagnostics.push(report(Diagnostic::warning(format!(
+                        "Location target \"{}\" is a URL of a repository that is not a source; greenroom reads files of its sources only (add that repository as a source)",
+                        crate::scm::redact(target)
+                    ))));
+                    continue;
+                }
+            }
+        } else {
+            (base_dir, file.root.as_path(), file.repo, target.to_string())
+        };
+        let target = target.as_str();
         if target.ends_with('/') || target.ends_with('\\') {
             result.diagnostics.push(report(Diagnostic::error(format!(
                 "Location target \"{target}\" ends in a path separator; name a file or a glob"
             ))));
             continue;
         }
-        match paths::glob_files(base_dir, target, &file.root, &set.exclude) {
+        match paths::glob_files(base_dir, target, root, &set.exclude) {
             Ok(found) => {
                 if found.files.is_empty() && !optional {
                     result.diagnostics.push(report(Diagnostic::error(format!(
@@ -378,15 +455,24 @@ fn follow_location(set: &SourceSet, loaded: &LoadedDocument, result: &mut FileRe
                             .maybe_entity(entity.as_ref()),
                     );
                 }
+                let same_repo = repo == file.repo;
                 for path in found.files {
                     result.targets.push(DescriptorFile {
-                        web: set.file_web(file.repo, &path),
+                        web: set.file_web(repo, &path),
                         origin_web: file.origin_web.clone(),
-                        branch: file.branch.clone(),
+                        branch: if same_repo {
+                            file.branch.clone()
+                        } else {
+                            repo.and_then(|r| set.repos[r].meta.branch.clone())
+                        },
                         display: set.display(&path),
-                        root: file.root.clone(),
-                        repo: file.repo,
-                        repo_display: file.repo_display.clone(),
+                        root: root.to_path_buf(),
+                        repo,
+                        repo_display: if same_repo {
+                            file.repo_display.clone()
+                        } else {
+                            repo.map(|r| set.repos[r].display.clone())
+                        },
                         rank: file.rank,
                         origin: file.origin.clone(),
                         path,

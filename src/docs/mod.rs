@@ -543,7 +543,7 @@ fn read_site(
         },
     };
     let docs_dir =
-        paths::resolve_confined(&project, &config.docs_dir, &root).map_err(
+        paths::resolve_confined(project, &config.docs_dir, root).map_err(
             |m| match &config_file {
                 Some(path) => Diagnostic::error(format!("docs_dir: {m}"))
                     .at(&located.display(path), config.docs_dir_line.max(1))

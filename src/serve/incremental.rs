@@ -46,6 +46,8 @@ struct State {
     checkouts: Arc<Vec<crate::fetch::Checkout>>,
     /// Repositories cloned for `url:` techdocs-refs, fetched with the git sources.
     fetched: Arc<Vec<crate::fetch::Fetched>>,
+    /// Placeholder URLs, read once per configuration: edits do not fetch again.
+    remote: Arc<crate::remote::RemoteReader>,
     sources: Arc<SourceSet>,
     catalog: Arc<Catalog>,
     docs: Arc<DocSet>,
@@ -350,7 +352,11 @@ fn load(root: &Path) -> anyhow::Result<Loaded> {
     };
     let (sources, found) = crate::discover::discover(root, &config, &checkouts)?;
     catalog_diags.extend(found);
-    let (documents, loaded) = crate::catalog::load::load(&sources);
+    let remote = crate::remote::RemoteReader::new(
+        &config.reading,
+        Some(&crate::fetch::cache_dir(root, &config)),
+    );
+    let (documents, loaded) = crate::catalog::load::load(&sources, &remote);
     catalog_diags.extend(loaded);
     let (catalog, resolved) = crate::catalog::resolve(&documents, &config, BTreeSet::new());
     catalog_diags.extend(resolved);
@@ -374,6 +380,7 @@ fn load(root: &Path) -> anyhow::Result<Loaded> {
         config: Arc::new(config),
         checkouts: Arc::new(checkouts),
         fetched: Arc::new(fetched),
+        remote: Arc::new(remote),
         sources: Arc::new(sources),
         catalog: Arc::new(catalog),
         docs: Arc::new(built.set),
@@ -499,7 +506,7 @@ impl Engine {
         let config = Arc::clone(&old.config);
         let (sources, mut catalog_diags) =
             crate::discover::discover(&self.root, &config, &old.checkouts)?;
-        let (documents, loaded) = crate::catalog::load::load(&sources);
+        let (documents, loaded) = crate::catalog::load::load(&sources, &old.remote);
         catalog_diags.extend(loaded);
         let (catalog, resolved) = crate::catalog::resolve(&documents, &config, BTreeSet::new());
         catalog_diags.extend(resolved);
