@@ -350,17 +350,75 @@ pub struct CatalogConfig {
 }
 
 /// An extra kind of entity: published with a generic page, related and searched like any other.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(try_from = "RawCustomKind")]
 pub struct CustomKindConfig {
     /// The kind as descriptors spell it (`AiResource`): a letter, then letters and digits.
     pub kind: String,
     /// Accepted `apiVersion` values; default `backstage.io/v1alpha1` and `backstage.io/v1beta1`.
-    #[serde(default = "default_custom_api_versions")]
     pub api_versions: Vec<String>,
     /// Heading for a list of them; default the kind with an `s` (`AiResources`).
-    #[serde(default)]
     pub plural: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCustomKind {
+    kind: String,
+    #[serde(default = "default_custom_api_versions")]
+    api_versions: Vec<String>,
+    #[serde(default)]
+    plural: Option<String>,
+}
+
+/// The kinds Backstage defines; `catalog.kinds` cannot redefine them.
+const BUILT_IN_KINDS: [&str; 9] = [
+    "Component",
+    "API",
+    "Resource",
+    "System",
+    "Domain",
+    "Group",
+    "User",
+    "Location",
+    "Template",
+];
+
+impl TryFrom<RawCustomKind> for CustomKindConfig {
+    type Error = String;
+
+    fn try_from(raw: RawCustomKind) -> Result<Self, String> {
+        let kind = raw.kind.trim().to_string();
+        let mut chars = kind.chars();
+        let well_formed = kind.len() <= 63
+            && chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && chars.all(|c| c.is_ascii_alphanumeric());
+        if !well_formed {
+            return Err(format!(
+                "catalog.kinds: \"{kind}\" is not a kind name (a letter, then letters and digits, at most 63)"
+            ));
+        }
+        if BUILT_IN_KINDS.iter().any(|k| k.eq_ignore_ascii_case(&kind)) {
+            return Err(format!(
+                "catalog.kinds: {kind} is a built-in kind; list only kinds Backstage does not define"
+            ));
+        }
+        if raw.api_versions.is_empty() {
+            return Err(format!(
+                "catalog.kinds: {kind} needs at least one apiVersion"
+            ));
+        }
+        let plural = raw
+            .plural
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| format!("{kind}s"));
+        Ok(CustomKindConfig {
+            kind,
+            api_versions: raw.api_versions,
+            plural: Some(plural),
+        })
+    }
 }
 
 fn default_custom_api_versions() -> Vec<String> {
@@ -443,6 +501,8 @@ pub struct KindRules {
     global: Option<BTreeSet<String>>,
     /// Lowercased kinds allowed in addition, per index of `catalog.locations`.
     by_location: Vec<BTreeSet<String>>,
+    /// The kinds `catalog.kinds` adds to the built-in ones.
+    pub custom: Vec<CustomKindConfig>,
 }
 
 impl KindRules {
@@ -493,6 +553,7 @@ impl SiteConfig {
         KindRules {
             global,
             by_location,
+            custom: self.catalog.kinds.clone(),
         }
     }
 }

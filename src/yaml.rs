@@ -343,10 +343,12 @@ fn number_to_json(n: &serde_yaml::Number) -> Value {
     } else if let Some(u) = n.as_u64() {
         Value::Number(u.into())
     } else {
+        // `.inf` and `.nan` are numbers, not text (Backstage's parser says so too); JSON has no
+        // such number, so they become `null`, which no string field accepts either.
         n.as_f64()
             .and_then(Number::from_f64)
             .map(Value::Number)
-            .unwrap_or_else(|| Value::String(n.to_string()))
+            .unwrap_or(Value::Null)
     }
 }
 

@@ -25,6 +25,55 @@ pub enum Kind {
     Location,
     /// A scaffolder golden-path template.
     Template,
+    /// A kind the portal's configuration adds (`catalog.kinds`, e.g. `AiResource`).
+    Custom(&'static CustomKind),
+}
+
+/// A kind beyond the built-in ones, as `catalog.kinds` declares it. Interned for the life of
+/// the process ([`CustomKind::intern`]), so [`Kind`] stays `Copy`.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CustomKind {
+    /// As descriptors spell it: `AiResource`.
+    pub name: &'static str,
+    /// Lowercased, as in refs and URLs.
+    pub lower: &'static str,
+    /// For headings: `AiResources`.
+    pub plural: &'static str,
+    /// The apiVersions its entities may have.
+    pub api_versions: &'static [&'static str],
+}
+
+impl CustomKind {
+    /// The one interned copy of this declaration (each distinct declaration is kept once; a
+    /// configuration declares a handful).
+    pub fn intern(name: &str, plural: &str, api_versions: &[String]) -> &'static CustomKind {
+        static INTERNED: std::sync::Mutex<Vec<&'static CustomKind>> =
+            std::sync::Mutex::new(Vec::new());
+        let mut interned = match INTERNED.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(found) = interned.iter().find(|k| {
+            k.name == name
+                && k.plural == plural
+                && k.api_versions
+                    .iter()
+                    .copied()
+                    .eq(api_versions.iter().map(String::as_str))
+        }) {
+            return found;
+        }
+        let leak = |s: &str| -> &'static str { Box::leak(s.to_string().into_boxed_str()) };
+        let versions: Vec<&'static str> = api_versions.iter().map(|v| leak(v)).collect();
+        let kind: &'static CustomKind = Box::leak(Box::new(CustomKind {
+            name: leak(name),
+            lower: leak(&name.to_lowercase()),
+            plural: leak(plural),
+            api_versions: Box::leak(versions.into_boxed_slice()),
+        }));
+        interned.push(kind);
+        kind
+    }
 }
 
 impl Kind {
@@ -53,6 +102,7 @@ impl Kind {
             Kind::User => "User",
             Kind::Location => "Location",
             Kind::Template => "Template",
+            Kind::Custom(custom) => custom.name,
         }
     }
 
@@ -68,6 +118,7 @@ impl Kind {
             Kind::User => "user",
             Kind::Location => "location",
             Kind::Template => "template",
+            Kind::Custom(custom) => custom.lower,
         }
     }
 
@@ -83,15 +134,17 @@ impl Kind {
             Kind::User => "Users",
             Kind::Location => "Locations",
             Kind::Template => "Templates",
+            Kind::Custom(custom) => custom.plural,
         }
     }
 
-    /// Parses the exact, case-sensitive spelling Backstage's kind schemas accept.
+    /// Parses the exact, case-sensitive spelling Backstage's kind schemas accept (built-in
+    /// kinds only; custom kinds are looked up in the configuration's list).
     pub fn parse(text: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == text)
     }
 
-    /// Parses a lowercased kind as found in refs.
+    /// Parses a lowercased built-in kind as found in refs.
     pub fn from_lower(text: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.lower() == text)
     }
@@ -100,7 +153,20 @@ impl Kind {
     pub fn api_versions(self) -> &'static [&'static str] {
         match self {
             Kind::Template => &["scaffolder.backstage.io/v1beta3"],
+            Kind::Custom(custom) => custom.api_versions,
             _ => &["backstage.io/v1alpha1", "backstage.io/v1beta1"],
+        }
+    }
+
+    /// Where the kind is listed among others: built-in kinds in [`Kind::ALL`] order, then
+    /// custom kinds by name.
+    pub fn order(self) -> (usize, &'static str) {
+        match self {
+            Kind::Custom(custom) => (Kind::ALL.len(), custom.lower),
+            builtin => (
+                Kind::ALL.iter().position(|k| *k == builtin).unwrap_or(0),
+                "",
+            ),
         }
     }
 }
@@ -243,6 +309,15 @@ pub struct Link {
     pub link_type: Option<String>,
 }
 
+/// One of an mcp-server API's `spec.remotes`: how to reach it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiRemote {
+    /// The transport: `streamable-http`, `sse`, `stdio`...
+    pub transport: String,
+    /// Its endpoint URL (for `stdio`, a command).
+    pub url: String,
+}
+
 /// `spec.profile` of a User or Group.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Profile {
@@ -302,6 +377,8 @@ pub struct Entity {
     pub profile: Option<Profile>,
     /// API definition text.
     pub definition: Option<String>,
+    /// An mcp-server API's transports (`spec.remotes`).
+    pub remotes: Vec<ApiRemote>,
     /// All relations of this entity (its own and those stitched from others), sorted.
     pub relations: Vec<Relation>,
     /// Where it was defined.

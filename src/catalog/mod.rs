@@ -391,7 +391,7 @@ spec: {type: database, owner: child}
     #[test]
     fn refs_take_the_entity_namespace_and_depends_on_needs_a_kind() {
         let (catalog, diagnostics) = catalog_from(
-            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: svc, namespace: payments}\nspec:\n  type: service\n  lifecycle: production\n  owner: {kind: Group, name: Team-A}\n  dependsOn: [db]\n",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: svc, namespace: payments}\nspec:\n  type: service\n  lifecycle: production\n  owner: Team-A\n  dependsOn: [db]\n",
         );
         assert!(catalog.entities.is_empty());
         assert_eq!(diagnostics.len(), 1);
@@ -402,8 +402,20 @@ spec: {type: database, owner: child}
             diagnostics[0].message
         );
 
-        let (catalog, _) = catalog_from(
+        // Backstage's kind schemas take refs as strings only, not `{kind, name}` mappings.
+        let (catalog, diagnostics) = catalog_from(
             "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: svc, namespace: payments}\nspec:\n  type: service\n  lifecycle: production\n  owner: {kind: Group, name: Team-A}\n",
+        );
+        assert!(catalog.entities.is_empty());
+        assert!(
+            diagnostics[0]
+                .message
+                .contains("must be an entity reference string"),
+            "{}",
+            diagnostics[0].message
+        );
+        let (catalog, _) = catalog_from(
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: svc, namespace: payments}\nspec:\n  type: service\n  lifecycle: production\n  owner: group:Team-A\n",
         );
         let svc = catalog.entities.values().next().expect("svc");
         assert_eq!(

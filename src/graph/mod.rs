@@ -96,13 +96,15 @@ pub enum NodeKind {
     Location,
     /// A Template entity: rectangle with cut corners.
     Template,
+    /// An entity of a custom kind (`catalog.kinds`): rectangle with a double border.
+    Other,
     /// A "+N more" node standing for entities left out: dashed pill.
     More,
 }
 
 impl NodeKind {
     /// Every kind, in legend order.
-    pub const ALL: [NodeKind; 10] = [
+    pub const ALL: [NodeKind; 11] = [
         NodeKind::Domain,
         NodeKind::System,
         NodeKind::Component,
@@ -112,6 +114,7 @@ impl NodeKind {
         NodeKind::User,
         NodeKind::Location,
         NodeKind::Template,
+        NodeKind::Other,
         NodeKind::More,
     ];
 
@@ -127,6 +130,7 @@ impl NodeKind {
             NodeKind::User => "kind-user",
             NodeKind::Location => "kind-location",
             NodeKind::Template => "kind-template",
+            NodeKind::Other => "kind-other",
             NodeKind::More => "kind-more",
         }
     }
@@ -143,6 +147,7 @@ impl NodeKind {
             NodeKind::User => "User",
             NodeKind::Location => "Location",
             NodeKind::Template => "Template",
+            NodeKind::Other => "Other kind",
             NodeKind::More => "More",
         }
     }

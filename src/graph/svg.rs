@@ -277,6 +277,17 @@ fn push_shape(out: &mut String, kind: NodeKind, w: f64, h: f64) {
     };
     match kind {
         NodeKind::Component => rect(out, 6.0_f64.min(h / 4.0)),
+        NodeKind::Other => {
+            rect(out, 2.0);
+            let _ = write!(
+                out,
+                r#"<rect class="shape inner" x="{}" y="{}" width="{}" height="{}" rx="1"/>"#,
+                num(l + 3.0),
+                num(t + 3.0),
+                num(w - 6.0),
+                num(h - 6.0)
+            );
+        }
         NodeKind::System => rect(out, 2.0),
         NodeKind::Domain => rect(out, (h / 3.0).min(12.0)),
         NodeKind::More => rect(out, h / 2.0),

@@ -35,7 +35,8 @@ pub fn node_kind(kind: &str) -> NodeKind {
         Some(Kind::User) => NodeKind::User,
         Some(Kind::Location) => NodeKind::Location,
         Some(Kind::Template) => NodeKind::Template,
-        Some(Kind::Component) | None => NodeKind::Component,
+        Some(Kind::Component) => NodeKind::Component,
+        Some(Kind::Custom(_)) | None => NodeKind::Other,
     }
 }
 
