@@ -294,3 +294,29 @@ fn without_javascript_the_search_box_leads_to_the_catalog() {
     assert_eq!(links[0], "../catalog/index.html");
     assert_eq!(links[1], "../docs/index.html");
 }
+
+#[test]
+fn mcp_remotes_and_custom_kind_specs_are_searchable() {
+    let portal = Portal::empty();
+    portal.write(
+        "greenroom.yaml",
+        "catalog:\n  kinds:\n    - kind: AiResource\n",
+    );
+    portal.write(
+        "repos/ai/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: github-mcp\nspec:\n  type: mcp-server\n  lifecycle: production\n  owner: team-a\n  remotes:\n    - type: streamable-http\n      url: https://api.example.com/mcp/quasarpoint\n---\napiVersion: backstage.io/v1alpha1\nkind: AiResource\nmetadata:\n  name: migration-skill\nspec:\n  type: skill\n  owner: team-a\n  agents: [claude-code]\n  categories: [zirconmigration]\n",
+    );
+    portal.build(&[]).assert_code(0);
+    let index = Index::read(&portal.site());
+    let api = "catalog/default/api/github-mcp/index.html";
+    let skill = "catalog/default/airesource/migration-skill/index.html";
+    assert!(index.postings("streamable").iter().any(|(h, _)| h == api));
+    assert!(index.postings("quasarpoint").iter().any(|(h, _)| h == api));
+    assert!(index
+        .postings("zirconmigration")
+        .iter()
+        .any(|(h, _)| h == skill));
+    assert_eq!(index.record(skill)[1], skill);
+    let airesource = index.postings("airesource");
+    assert!(airesource.iter().any(|(h, _)| h == skill), "{airesource:?}");
+}

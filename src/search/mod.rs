@@ -202,6 +202,18 @@ fn entity_doc<'a>(input: &SearchInput<'a>, entity: &Entity) -> SearchDoc<'a> {
         title_field.push_str(&entity.name);
     }
     let description = entity.description.clone().unwrap_or_default();
+    // An mcp-server's transports and endpoints, a custom kind's spec values: findable text.
+    let mut body = String::new();
+    for remote in &entity.remotes {
+        keywords.push(remote.transport.clone());
+        body.push_str(&remote.url);
+        body.push(' ');
+    }
+    if matches!(entity.kind, crate::catalog::Kind::Custom(_)) {
+        if let Some(spec) = entity.raw.get("spec") {
+            spec_text(spec, &mut body);
+        }
+    }
     let context = match &entity.spec_type {
         Some(t) => format!("{} · {t}", entity.kind.as_str()),
         None => entity.kind.as_str().to_string(),
@@ -217,9 +229,31 @@ fn entity_doc<'a>(input: &SearchInput<'a>, entity: &Entity) -> SearchDoc<'a> {
             title_field.into(),
             keywords.join(" ").into(),
             description.into(),
-            Cow::Borrowed(""),
+            body.into(),
         ],
         title,
+    }
+}
+
+/// The strings and numbers of a spec, space-separated, keys left out; bounded so an
+/// enormous spec cannot swell the index.
+fn spec_text(value: &serde_json::Value, out: &mut String) {
+    const LIMIT: usize = 4096;
+    if out.len() > LIMIT {
+        return;
+    }
+    match value {
+        serde_json::Value::String(s) => {
+            out.push_str(s);
+            out.push(' ');
+        }
+        serde_json::Value::Number(n) => {
+            out.push_str(&n.to_string());
+            out.push(' ');
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| spec_text(v, out)),
+        serde_json::Value::Object(map) => map.values().for_each(|v| spec_text(v, out)),
+        _ => {}
     }
 }
 

@@ -349,6 +349,30 @@ pub struct DefinitionView {
     pub lines: usize,
 }
 
+/// One remote of an mcp-server API.
+#[derive(Debug, Clone, Serialize)]
+pub struct RemoteView {
+    /// Transport: `streamable-http`, `sse`, `stdio`.
+    pub transport: String,
+    /// Endpoint (a URL, or for stdio a command).
+    pub url: String,
+    /// The endpoint as a link, when it is an http(s) URL.
+    pub href: Option<String>,
+}
+
+/// One top-level field of a custom kind's spec, readable.
+#[derive(Debug, Clone, Serialize)]
+pub struct SpecFieldView {
+    /// The key as written.
+    pub key: String,
+    /// A scalar's text.
+    pub text: Option<String>,
+    /// A list of scalars, one item each.
+    pub items: Vec<String>,
+    /// Anything nested deeper, as indented YAML-like text.
+    pub block: Option<String>,
+}
+
 /// Extra sections of a Group page.
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupSection {
@@ -455,6 +479,10 @@ pub struct EntityPage {
     pub relations: Vec<RelationGroup>,
     /// API definition (API kind).
     pub definition: Option<DefinitionView>,
+    /// An mcp-server API's remotes: how to connect to it.
+    pub remotes: Vec<RemoteView>,
+    /// A custom kind's spec, field by field.
+    pub spec_fields: Vec<SpecFieldView>,
     /// Group extras.
     pub group: Option<GroupSection>,
     /// User extras.

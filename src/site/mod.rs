@@ -5,6 +5,7 @@
 //! It reads no files and writes none.
 
 pub mod context;
+mod entity;
 mod export;
 pub mod graphs;
 mod nav;
@@ -15,11 +16,9 @@ use crate::catalog::{Catalog, Entity, EntityRef, Kind, RelationType};
 use crate::config::SiteConfig;
 use crate::diag::{Counts, Diagnostic};
 use crate::docs::{DocSet, DocSite};
-use crate::highlight;
 pub use crate::urls::{entity_path, facet_path, slug, Linker};
 use context::*;
 use rayon::prelude::*;
-use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Site-relative URLs of the theme's assets, with cache-busting query strings.
@@ -415,10 +414,14 @@ impl<'a> Builder<'a> {
         let path = "index.html";
         let linker = self.linker(path);
         let catalog = self.catalog;
-        let counts = Kind::ALL
-            .iter()
-            .map(|kind| (kind, catalog.of_kind(*kind).count()))
-            .filter(|(_, count)| *count > 0)
+        let mut counted: BTreeMap<Kind, usize> = BTreeMap::new();
+        for entity in catalog.entities.values() {
+            *counted.entry(entity.kind).or_default() += 1;
+        }
+        let mut counted: Vec<(Kind, usize)> = counted.into_iter().collect();
+        counted.sort_by_key(|(kind, _)| kind.order());
+        let counts = counted
+            .into_iter()
             .map(|(kind, count)| KindCount {
                 label: kind.plural().to_string(),
                 kind: kind.lower().to_string(),
@@ -572,7 +575,10 @@ impl<'a> Builder<'a> {
                     })
                     .collect();
                 if *key == "kind" {
-                    values.sort_by_key(|v| Kind::ALL.iter().position(|k| k.lower() == v.value));
+                    values.sort_by_key(|v| {
+                        let builtin = Kind::ALL.iter().position(|k| k.lower() == v.value);
+                        (builtin.unwrap_or(Kind::ALL.len()), v.value.clone())
+                    });
                 } else {
                     values.sort_by(|a, b| {
                         a.label
@@ -748,33 +754,6 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn diagrams(&self, linker: &Linker, entity: &Entity) -> Vec<DiagramView> {
-        let drawn = match entity.kind {
-            Kind::System | Kind::Domain => vec![(
-                if entity.kind == Kind::System {
-                    "System diagram"
-                } else {
-                    "Domain diagram"
-                },
-                graphs::system_diagram(self.catalog, linker, entity),
-            )],
-            Kind::Group => vec![
-                ("Org chart", graphs::org_chart(self.catalog, linker, entity)),
-                ("Ownership", graphs::ownership(self.catalog, linker, entity)),
-            ],
-            _ => Vec::new(),
-        };
-        drawn
-            .into_iter()
-            .filter_map(|(heading, graph)| {
-                graph.map(|g| DiagramView {
-                    heading: heading.to_string(),
-                    graph: graph_view(g),
-                })
-            })
-            .collect()
-    }
-
     fn search(&self) -> Page {
         let path = "search/index.html";
         let linker = self.linker(path);
@@ -791,134 +770,6 @@ impl<'a> Builder<'a> {
                     .then(|| linker.href("docs/index.html")),
             }),
         }
-    }
-
-    fn entity_page(&self, entity: &Entity) -> Page {
-        let path = entity_path(&entity.entity_ref);
-        let linker = self.linker(&path);
-        let mut relations: BTreeMap<RelationType, Vec<EntityLink>> = BTreeMap::new();
-        for relation in &entity.relations {
-            relations
-                .entry(relation.kind)
-                .or_default()
-                .push(self.link(&linker, &relation.target));
-        }
-        let relations = relations
-            .into_iter()
-            .map(|(kind, items)| RelationGroup {
-                heading: kind.heading().to_string(),
-                relation: kind.as_str().to_string(),
-                items,
-            })
-            .collect();
-        let links_of = |kind: RelationType| -> Vec<EntityLink> {
-            entity
-                .related(kind)
-                .map(|r| self.link(&linker, r))
-                .collect()
-        };
-        let group = (entity.kind == Kind::Group).then(|| self.group_section(&linker, entity));
-        let user = (entity.kind == Kind::User).then(|| UserSection {
-            groups: links_of(RelationType::MemberOf),
-            owned: self.rows(&linker, entity.related(RelationType::OwnerOf)),
-        });
-        let parts = if matches!(entity.kind, Kind::System | Kind::Domain | Kind::Component) {
-            self.rows(&linker, entity.related(RelationType::HasPart))
-        } else {
-            Vec::new()
-        };
-        let definition = entity
-            .definition
-            .as_ref()
-            .map(|text| definition_view(entity, text));
-        let template = (entity.kind == Kind::Template).then(|| template_section(&entity.raw));
-        let location_targets = if entity.kind == Kind::Location {
-            location_targets(&entity.raw)
-        } else {
-            Vec::new()
-        };
-        let diagnostics = self
-            .diagnostics_by_entity
-            .get(entity.entity_ref.to_string().as_str())
-            .map(|list| list.iter().map(|d| Self::diagnostic_view(d)).collect())
-            .unwrap_or_default();
-        let title = format!("{} ({})", entity.display_name(), entity.kind);
-        let description = entity
-            .description
-            .clone()
-            .unwrap_or_else(|| format!("{} {} in the software catalog", entity.kind, entity.name));
-        Page {
-            content: PageContent::Entity(Box::new(EntityPage {
-                page: self.meta(&linker, &title, &description, "catalog"),
-                entity: self.entity_view(&linker, entity),
-                relations,
-                definition,
-                group,
-                user,
-                parts,
-                template,
-                location_targets,
-                diagnostics,
-                docs_href: self.docs_href(&linker, entity),
-                graph: graphs::neighbourhood(
-                    self.catalog,
-                    &linker,
-                    entity,
-                    self.input.config.graphs.depth,
-                )
-                .map(graph_view),
-                diagrams: self.diagrams(&linker, entity),
-            })),
-            path,
-        }
-    }
-
-    /// Parent, children, members, and ownership: the group's own entities in full, then its
-    /// subgroups' up to [`OWNED_ROWS_LIMIT`] rows, with per-child totals for the rest, so the
-    /// root group of a 10,000-entity org stays a readable page.
-    fn group_section(&self, linker: &Linker, group: &Entity) -> GroupSection {
-        let direct: Vec<&EntityRef> = group.related(RelationType::OwnerOf).collect();
-        let subtree = owned_by_group_tree(self.catalog, &group.entity_ref);
-        let direct_set: BTreeSet<&EntityRef> = direct.iter().copied().collect();
-        let mut owned = self.rows(linker, direct.iter().copied());
-        let room = OWNED_ROWS_LIMIT.saturating_sub(owned.len());
-        let inherited: Vec<&EntityRef> = subtree
-            .iter()
-            .filter(|r| !direct_set.contains(r))
-            .take(room)
-            .collect();
-        owned.extend(self.rows(linker, inherited));
-        let owned_by_children = group
-            .related(RelationType::ParentOf)
-            .filter(|child| child.kind == "group")
-            .map(|child| OwnedCount {
-                group: self.link(linker, child),
-                count: owned_by_group_tree(self.catalog, child).len(),
-            })
-            .collect();
-        GroupSection {
-            parent: group
-                .related(RelationType::ChildOf)
-                .next()
-                .map(|r| self.link(linker, r)),
-            children: group
-                .related(RelationType::ParentOf)
-                .map(|r| self.link(linker, r))
-                .collect(),
-            members: group
-                .related(RelationType::HasMember)
-                .map(|r| self.link(linker, r))
-                .collect(),
-            owned,
-            owned_total: subtree.len(),
-            owned_by_children,
-        }
-    }
-
-    /// The entity's docs: its own site, else the site of its `backstage.io/techdocs-entity`.
-    fn docs_href(&self, linker: &Linker, entity: &Entity) -> Option<String> {
-        let site = self.input.docs.site_of(&entity.entity_ref)?;
-        site.pages.first().map(|p| linker.href(&p.path))
     }
 
     fn docs_index(&self) -> Page {
@@ -1027,99 +878,6 @@ impl<'a> Builder<'a> {
             })),
         }
     }
-
-    fn entity_view(&self, linker: &Linker, entity: &Entity) -> EntityView {
-        let annotations: Vec<AnnotationView> = entity
-            .annotations
-            .iter()
-            .map(|(key, value)| AnnotationView {
-                key: key.clone(),
-                value: value.clone(),
-                href: urls::annotation_href(key, value),
-            })
-            .collect();
-        let mut actions: Vec<ExternalLink> = Vec::new();
-        for (key, title) in [
-            ("backstage.io/source-location", "View source"),
-            ("backstage.io/view-url", "View"),
-            ("backstage.io/edit-url", "Edit"),
-            ("github.com/project-slug", "GitHub"),
-            ("gitlab.com/project-slug", "GitLab"),
-        ] {
-            if let Some(url) = entity
-                .annotation(key)
-                .and_then(|v| urls::annotation_href(key, v))
-            {
-                if !actions.iter().any(|a| a.url == url) {
-                    actions.push(ExternalLink {
-                        title: title.to_string(),
-                        url,
-                        icon: None,
-                    });
-                }
-            }
-        }
-        EntityView {
-            entity_ref: entity.entity_ref.to_string(),
-            name: entity.name.clone(),
-            display_name: entity.display_name().to_string(),
-            kind: entity.kind.as_str().to_string(),
-            kind_lower: entity.kind.lower().to_string(),
-            namespace: entity.namespace.clone(),
-            spec_type: entity.spec_type.clone(),
-            lifecycle: entity.lifecycle.clone(),
-            description: entity.description.clone().unwrap_or_default(),
-            owner: entity.owner().map(|o| self.link(linker, o)),
-            part_of: entity
-                .related(RelationType::PartOf)
-                .map(|r| self.link(linker, r))
-                .collect(),
-            tags: entity
-                .tags
-                .iter()
-                .map(|t| TagLink {
-                    label: t.clone(),
-                    href: linker.href(&facet_path("tag", t)),
-                })
-                .collect(),
-            labels: entity
-                .labels
-                .iter()
-                .map(|(k, v)| KeyValue {
-                    key: k.clone(),
-                    value: v.clone(),
-                })
-                .collect(),
-            links: entity
-                .links
-                .iter()
-                .filter(|l| urls::is_safe_url(&l.url))
-                .map(|l| ExternalLink {
-                    title: l.title.clone().unwrap_or_else(|| l.url.clone()),
-                    url: l.url.clone(),
-                    icon: l.icon.clone(),
-                })
-                .collect(),
-            annotations,
-            actions,
-            source_file: entity.origin.file.clone(),
-            source_line: entity.origin.line,
-            repo: entity.origin.repo.clone(),
-            branch: entity.origin.branch.clone(),
-            source_url: entity
-                .annotation("backstage.io/view-url")
-                .filter(|u| urls::is_safe_url(u))
-                .map(str::to_string),
-            profile: entity.profile.as_ref().map(|p| ProfileView {
-                display_name: p.display_name.clone(),
-                email: p.email.clone(),
-                picture: p
-                    .picture
-                    .clone()
-                    .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
-            }),
-        }
-    }
 }
 
 /// Kind order of the home page, then display name, then ref.
@@ -1131,94 +889,6 @@ fn sort_entities(entities: &mut [&Entity]) {
             e.entity_ref.clone(),
         )
     });
-}
-
-fn definition_view(entity: &Entity, text: &str) -> DefinitionView {
-    let api_type = entity.spec_type.clone().unwrap_or_default();
-    let looks_like_json = text.trim_start().starts_with('{');
-    let tokens: &[&str] = match api_type.as_str() {
-        "openapi" | "asyncapi" if looks_like_json => &["json"],
-        "openapi" | "asyncapi" => &["yaml"],
-        "graphql" => &["graphql", "gql"],
-        "grpc" => &["proto", "protobuf"],
-        other if looks_like_json => &["json", other],
-        other => &[other],
-    };
-    let highlighted = highlight::highlight(text, tokens);
-    DefinitionView {
-        api_type,
-        language: highlighted.language,
-        html: highlighted.html,
-        lines: text.lines().count(),
-    }
-}
-
-fn template_section(raw: &Value) -> TemplateSection {
-    let spec = &raw["spec"];
-    let pages: Vec<&Value> = match &spec["parameters"] {
-        Value::Array(pages) => pages.iter().collect(),
-        page @ Value::Object(_) => vec![page],
-        _ => Vec::new(),
-    };
-    let form = pages
-        .into_iter()
-        .enumerate()
-        .map(|(i, page)| {
-            let required: BTreeSet<&str> = page["required"]
-                .as_array()
-                .map(|r| r.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
-            let fields = page["properties"]
-                .as_object()
-                .map(|props| {
-                    props
-                        .iter()
-                        .map(|(name, schema)| TemplateField {
-                            name: name.clone(),
-                            title: schema["title"].as_str().unwrap_or(name).to_string(),
-                            field_type: schema["type"].as_str().unwrap_or("").to_string(),
-                            required: required.contains(name.as_str()),
-                            description: schema["description"].as_str().unwrap_or("").to_string(),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            TemplateFormPage {
-                title: page["title"]
-                    .as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| format!("Step {}", i + 1)),
-                fields,
-            }
-        })
-        .collect();
-    let steps = spec["steps"]
-        .as_array()
-        .map(|steps| {
-            steps
-                .iter()
-                .map(|s| TemplateStep {
-                    id: s["id"].as_str().unwrap_or("").to_string(),
-                    name: s["name"].as_str().unwrap_or("").to_string(),
-                    action: s["action"].as_str().unwrap_or("").to_string(),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    TemplateSection { form, steps }
-}
-
-fn location_targets(raw: &Value) -> Vec<String> {
-    let spec = &raw["spec"];
-    let mut targets: Vec<String> = spec["target"]
-        .as_str()
-        .map(str::to_string)
-        .into_iter()
-        .collect();
-    if let Some(list) = spec["targets"].as_array() {
-        targets.extend(list.iter().filter_map(Value::as_str).map(str::to_string));
-    }
-    targets
 }
 
 fn graph_view(drawn: graphs::DrawnGraph) -> GraphView {
