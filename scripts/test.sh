@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test, the browser tests included. Installs Chromium (and git) first when missing
+# Runs every test, the browser tests included. Installs Chromium, git and the accessibility
+# test's axe-core first when missing
 # (Debian/Ubuntu as root: apt-get; elsewhere, install it yourself or set CHROMIUM=/path).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,5 +29,10 @@ apt_install() {
 have_chromium || apt_install chromium "the browser tests" "or set CHROMIUM=/path/to/chrome"
 # tests/git_sources.rs creates and clones real repositories.
 command -v git >/dev/null 2>&1 || apt_install git "the git source tests"
+# tests/accessibility.rs runs axe-core (a test-only npm package, pinned in tests/a11y).
+if [ ! -f tests/a11y/node_modules/axe-core/axe.min.js ]; then
+  command -v npm >/dev/null 2>&1 || apt_install npm "the accessibility test"
+  npm ci --prefix tests/a11y --no-audit --no-fund --loglevel=error >/dev/null
+fi
 
 cargo test --locked "$@"
