@@ -22,6 +22,7 @@ pub mod scm;
 pub mod search;
 pub mod serve;
 pub mod site;
+pub mod svg;
 pub mod theme;
 pub mod urls;
 pub mod web;

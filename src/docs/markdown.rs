@@ -166,6 +166,9 @@ pub fn render_with(
     let mut dropped_link = false;
     let mut html_block: Option<(usize, String, bool)> = None;
     let mut code: Option<(String, String)> = None;
+    let mut code_line = 1;
+    // Mermaid drawings of this page: inserted after the sanitiser (see below).
+    let mut diagrams: Vec<String> = Vec::new();
     // The description: the first paragraph with text of its own (an image's alt text does not
     // count), collected while `describing`.
     let mut first_paragraph: Option<String> = None;
@@ -194,7 +197,15 @@ pub fn render_with(
                 Event::Text(t) => text.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
                     if let Some((info, text)) = code.take() {
-                        events.push(Event::Html(render_code(&info, &text, code_blocks).into()));
+                        let html = render_fence(
+                            &info,
+                            &text,
+                            code_blocks,
+                            code_line,
+                            &mut diagrams,
+                            &mut page.problems,
+                        );
+                        events.push(Event::Html(html.into()));
                     }
                 }
                 _ => {}
@@ -235,6 +246,7 @@ pub fn render_with(
                     CodeBlockKind::Indented => String::new(),
                 };
                 code = Some((info, String::new()));
+                code_line = line_of(range.start);
             }
             Event::InlineHtml(fragment) => {
                 let (html, raw) = raw_html(
@@ -333,7 +345,15 @@ pub fn render_with(
     // pulldown-cmark closes every block at the end of the page, so nothing is pending here;
     // should that change, flush rather than lose the text.
     if let Some((info, text)) = code.take() {
-        events.push(Event::Html(render_code(&info, &text, code_blocks).into()));
+        let html = render_fence(
+            &info,
+            &text,
+            code_blocks,
+            code_line,
+            &mut diagrams,
+            &mut page.problems,
+        );
+        events.push(Event::Html(html.into()));
     }
     if let Some((line, fragment, _)) = html_block.take() {
         let (html, raw) = raw_html(&fragment, true, line, links, &mut page.problems);
@@ -346,7 +366,17 @@ pub fn render_with(
     let mut html = String::with_capacity(source.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     page.html = if user_html {
-        SANITIZER.clean(&html).to_string()
+        // The sanitiser does not know SVG; drawings (already cleaned by `crate::svg`) step
+        // out while it runs and come back after.
+        let mut html = html;
+        for (n, figure) in diagrams.iter().enumerate() {
+            html = html.replacen(figure.as_str(), &diagram_slot(n), 1);
+        }
+        let mut clean = SANITIZER.clean(&html).to_string();
+        for (n, figure) in diagrams.iter().enumerate() {
+            clean = clean.replacen(&diagram_slot(n), figure, 1);
+        }
+        clean
     } else {
         html
     };
@@ -420,6 +450,11 @@ fn number_headings<'a>(events: Vec<Event<'a>>, page: &mut RenderedMarkdown) -> V
             match &event {
                 Event::Text(t) | Event::Code(t) => push_words(&mut section.text, t),
                 Event::InlineHtml(t) => push_words(&mut section.text, &strip_tags(t)),
+                Event::Html(t) if t.starts_with(super::mermaid::FIGURE_START) => {
+                    push_words(&mut section.text, " ");
+                    push_words(&mut section.text, &strip_tags(t));
+                    push_words(&mut section.text, " ");
+                }
                 Event::SoftBreak | Event::HardBreak => push_words(&mut section.text, " "),
                 Event::End(end) if !is_inline(end) => push_words(&mut section.text, " "),
                 _ => {}
@@ -777,6 +812,41 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     builder
 });
 
+/// A stand-in for drawing `n` while the sanitiser runs: private-use characters, which no
+/// sanitiser rewrites.
+fn diagram_slot(n: usize) -> String {
+    format!("\u{E000}greenroom-diagram-{n}\u{E000}")
+}
+
+/// A fenced block: a Mermaid diagram drawn as SVG (or, when it cannot be drawn, its source with
+/// a warning), else highlighted code.
+fn render_fence(
+    info: &str,
+    code: &str,
+    code_blocks: Code,
+    line: usize,
+    diagrams: &mut Vec<String>,
+    problems: &mut Vec<PageProblem>,
+) -> String {
+    if FenceInfo::parse(info)
+        .language
+        .eq_ignore_ascii_case("mermaid")
+    {
+        match super::mermaid::draw(code, diagrams.len() + 1) {
+            Ok(diagram) => {
+                diagrams.push(diagram.html.clone());
+                return diagram.html;
+            }
+            Err(why) => problems.push(PageProblem {
+                line,
+                error: false,
+                message: format!("Mermaid diagram not drawn: {why}; its source is shown instead"),
+            }),
+        }
+    }
+    render_code(info, code, code_blocks)
+}
+
 /// Renders a fenced code block the way pymdownx.highlight does: optional title, optional line
 /// numbers (`linenums="1"`), highlighted lines (`hl_lines="2 4-5"`), classed syntax colours.
 fn render_code(info: &str, code: &str, code_blocks: Code) -> String {
@@ -796,7 +866,7 @@ fn render_code(info: &str, code: &str, code_blocks: Code) -> String {
         ));
     }
     out.push_str(&format!(
-        "<pre class=\"code\" data-lang=\"{}\"><code>",
+        "<pre class=\"code\" data-lang=\"{}\" tabindex=\"0\"><code>",
         escape_html(&fence.language)
     ));
     if fence.line_start.is_none() && fence.highlight.is_empty() {
@@ -1105,7 +1175,7 @@ mod tests {
         let accents = html("```python hl_lines=\"1\"\né = \"ü\"\n```\n");
         assert!(accents.contains("<span class=\"line hll\">"), "{accents}");
         assert!(accents.contains('é') && accents.contains('ü'), "{accents}");
-        let unknown = html("```mermaidx\ngraph <TD>\n```\n");
+        let unknown = html("```notalanguage\ngraph <TD>\n```\n");
         assert!(unknown.contains("graph &lt;TD&gt;"), "{unknown}");
     }
 

@@ -10,6 +10,7 @@ pub mod blocks;
 mod links;
 pub mod locate;
 pub mod markdown;
+pub mod mermaid;
 pub mod mkdocs;
 
 use crate::catalog::entity::Entity;
