@@ -17,10 +17,13 @@ index_sizes = {}  # size -> (search bytes, html pages)
 rendered_pages = defaultdict(list)  # incremental label -> pages rendered per run
 probes = defaultdict(list)  # size -> [(query, bytes, files, first ms, median ms, max ms)]
 reloads = defaultdict(list)  # size -> [(what, median ms, min ms, max ms, edits, startup s)]
+diagram_rows = []  # Markdown table rows of examples/diagram-bench
 with open(results_path) as results:
     for line in results:
         fields = line.rstrip("\n").split("\t")
-        if fields[0].startswith("facts-"):
+        if fields[0] == "mermaid":
+            diagram_rows.append(fields[1])
+        elif fields[0].startswith("facts-"):
             facts[fields[0][6:]] = (int(fields[1] or 0), int(fields[2] or 0))
         elif fields[0].startswith("index-"):
             index_sizes[fields[0][6:]] = (int(fields[1]), int(fields[2]))
@@ -179,6 +182,19 @@ out.append(
     "`cargo run --release --example graph-bench` times the engine alone (a 200-node graph: "
     "about 2 ms to lay out, 4 ms with SVG).\n"
 )
+if diagram_rows:
+    out.append("## Mermaid diagrams\n")
+    out.append(
+        "Each ```` ```mermaid ```` block is drawn while its docs page is rendered "
+        "(`docs::mermaid::draw`: the mermaid-svg renderer on a thread of its own, the SVG "
+        "allow-list, the figure), 20 runs each (`cargo run --release --example diagram-bench`). "
+        "Budget per diagram: 32 KiB and 600 lines of source, 3 s, 2 MiB of SVG; a diagram over "
+        "it is shown as source with a warning.\n"
+    )
+    out.append("| diagram | source lines | median | slowest | SVG |")
+    out.append("|---|---:|---:|---:|---:|")
+    out.extend(diagram_rows)
+    out.append("")
 incremental = [(size, median(f"greenroom-build-{size}"), median(f"greenroom-unchanged-{size}"),
                 median(f"greenroom-3repos-{size}")) for size in ("medium", "large")]
 if any(row[2] for row in incremental):

@@ -125,7 +125,7 @@ measure() {
 install_peers
 command -v bc >/dev/null || { apt-get install -y -qq bc >/dev/null; }
 log "building greenroom (release)"
-cargo build -q --release --locked --bin greenroom --example gen-org --example search-probe --example reload-probe
+cargo build -q --release --locked --bin greenroom --example gen-org --example search-probe --example reload-probe --example diagram-bench
 command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 GREENROOM=$ROOT/target/release/greenroom
 
@@ -224,6 +224,11 @@ for size in $SIZES; do
         log "edit-to-reload measured on $size"
     fi
 done
+
+# Mermaid diagrams: the cost of drawing one, per kind (no peers: in Backstage the browser
+# draws them with mermaid.js at view time).
+"$ROOT/target/release/examples/diagram-bench" | grep '^| ' | sed 1,2d | sed 's/^/mermaid\t/' >"$RESULTS_DIR/mermaid.tsv"
+log "mermaid diagrams measured"
 
 # Facts about the inputs (every cached org), for per-page figures.
 : >"$CACHE/facts.tsv"
