@@ -9,7 +9,11 @@ use std::time::{Duration, Instant};
 fn flowchart(nodes: usize) -> String {
     let mut source = String::from("flowchart TD\n");
     for i in 1..nodes {
-        source.push_str(&format!("  n{}[service {}] --> n{i}[service {i}]\n", (i - 1) / 3, (i - 1) / 3));
+        source.push_str(&format!(
+            "  n{}[service {}] --> n{i}[service {i}]\n",
+            (i - 1) / 3,
+            (i - 1) / 3
+        ));
     }
     source
 }
@@ -39,7 +43,10 @@ fn main() {
             match mermaid::draw(source, 1) {
                 Ok(diagram) => size = diagram.html.len(),
                 Err(why) => {
-                    println!("| {name} | {} | not drawn: {why} | | |", source.lines().count());
+                    println!(
+                        "| {name} | {} | not drawn: {why} | | |",
+                        source.lines().count()
+                    );
                     break;
                 }
             }

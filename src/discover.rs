@@ -77,6 +77,11 @@ pub struct SourceSet {
     pub exclude: Vec<String>,
     /// Repository roots to their index in `repos`, for prefix lookups.
     repo_roots: std::collections::BTreeMap<PathBuf, usize>,
+    /// Repository display paths to their index in `repos`.
+    repo_displays: std::collections::HashMap<String, usize>,
+    /// Identity keys of repositories with a code-host remote ([`crate::scm::url::remote_key`])
+    /// to their index in `repos`.
+    repo_keys: std::collections::HashMap<String, usize>,
 }
 
 impl SourceSet {
@@ -110,24 +115,23 @@ impl SourceSet {
     /// The repository and repository-relative path a code-host file URL points into (a
     /// `url` location target), and the ref it names when that is not the checked-out one.
     pub fn file_of_url(&self, url: &str) -> Option<(usize, String, Option<String>)> {
-        self.repos.iter().enumerate().find_map(|(index, repo)| {
-            let web = repo.meta.web.as_ref()?;
-            let branch = repo.meta.branch.as_deref();
-            let (git_ref, path) = web.file_of_url(url, branch)?;
-            let other = (Some(git_ref.as_str()) != branch).then_some(git_ref);
-            Some((index, crate::web::decode_percent(&path), other))
-        })
+        let parsed = crate::scm::url::RepoUrl::parse(url)?;
+        let index = *self.repo_keys.get(&parsed.key)?;
+        let branch = self.repos[index].meta.branch.as_deref();
+        let (git_ref, path) = parsed.split(branch);
+        let other = git_ref.filter(|r| Some(r.as_str()) != branch);
+        Some((index, path, other))
     }
 
     /// The file on disk behind a portal-relative display path, and the folder that paths
     /// written in it must stay inside (its repository, or the portal root).
     pub fn file_on_disk(&self, display: &str) -> (PathBuf, PathBuf) {
-        for repo in &self.repos {
-            if let Some(rest) = display
-                .strip_prefix(repo.display.as_str())
-                .and_then(|r| r.strip_prefix('/'))
-            {
-                return (repo.root.join(rest), repo.root.clone());
+        // A repository's display path is a prefix of its files' ending at a `/`: look each
+        // such prefix up instead of trying every repository.
+        for (at, _) in display.match_indices('/') {
+            if let Some(&index) = self.repo_displays.get(&display[..at]) {
+                let repo = &self.repos[index];
+                return (repo.root.join(&display[at + 1..]), repo.root.clone());
             }
         }
         (self.portal_root.join(display), self.portal_root.clone())
@@ -258,12 +262,29 @@ pub fn discover(
         .enumerate()
         .map(|(i, r)| (r.root.clone(), i))
         .collect();
+    let mut repo_displays = std::collections::HashMap::new();
+    let mut repo_keys = std::collections::HashMap::new();
+    for (index, repo) in repo_list.iter().enumerate() {
+        repo_displays.entry(repo.display.clone()).or_insert(index);
+        if repo.meta.web.is_some() {
+            if let Some(key) = repo
+                .meta
+                .remote
+                .as_deref()
+                .and_then(crate::scm::url::remote_key)
+            {
+                repo_keys.entry(key).or_insert(index);
+            }
+        }
+    }
     let mut set = SourceSet {
         portal_root: portal_root.clone(),
         repos: repo_list,
         files: Vec::new(),
         exclude: config.exclude.clone(),
         repo_roots,
+        repo_displays,
+        repo_keys,
     };
     for (source_index, files, problems) in walked {
         diagnostics.extend(problems);

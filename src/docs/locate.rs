@@ -183,15 +183,6 @@ impl<'a> Repositories<'a> {
     pub fn has(&self, key: &str) -> bool {
         self.by_key.contains_key(key)
     }
-
-    /// The repository a code-host URL names and the path inside it, when it is one greenroom
-    /// has (a source, by key): `(repository root, path in the repository)`.
-    pub fn file_of_url(&self, url: &str) -> Option<(&Path, String)> {
-        let parsed = RepoUrl::parse(url)?;
-        let view = &self.views[self.source(&parsed.key)?];
-        let branch = view.web.as_ref().map(|(_, b)| b.as_str());
-        Some((view.root, parsed.split(branch).1))
-    }
 }
 
 fn web_of(meta: &RepoMeta) -> Option<(WebRepo, String)> {
@@ -374,7 +365,7 @@ fn project_of(
             ),
         ));
     };
-    let shown = crate::scm::redact(url);
+    let shown = crate::scm::redact(reference);
     let Some(parsed) = RepoUrl::parse(url) else {
         return Err(problem(
             false,

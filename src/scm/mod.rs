@@ -331,23 +331,6 @@ impl WebRepo {
             Flavor::Bitbucket | Flavor::BitbucketServer | Flavor::AzureDevOps => None,
         }
     }
-
-    /// The identity key of this repository ([`url::RepoUrl::key`]).
-    pub fn key(&self) -> Option<String> {
-        url::RepoUrl::parse(&self.base).map(|u| u.key)
-    }
-
-    /// The repository path and ref of a file URL on this host (`<base>/blob/<ref>/<path>`,
-    /// also `/tree/`, `/-/blob/`, `/src/`, `/raw/`, and the query forms), when the URL points
-    /// into this repository. `branch` is tried first as the ref, since refs may contain `/`.
-    pub fn file_of_url(&self, url: &str, branch: Option<&str>) -> Option<(String, String)> {
-        let parsed = url::RepoUrl::parse(url)?;
-        if Some(&parsed.key) != self.key().as_ref() {
-            return None;
-        }
-        let (git_ref, path) = parsed.split(branch);
-        Some((git_ref.or_else(|| branch.map(str::to_string))?, path))
-    }
 }
 
 /// Percent-encodes a query-string value.
@@ -557,33 +540,31 @@ mod tests {
             gitlab.edit("main", "a.md"),
             "https://gitlab.com/g/x/-/edit/main/a.md"
         );
+        let azure =
+            WebRepo::of_remote("git@ssh.dev.azure.com:v3/acme/Platform/portal").expect("web");
+        assert_eq!(
+            azure.base,
+            "https://dev.azure.com/acme/Platform/_git/portal"
+        );
+        assert_eq!(
+            azure.blob("main", "docs/a b.md"),
+            "https://dev.azure.com/acme/Platform/_git/portal?path=/docs/a%20b.md&version=GBmain"
+        );
+        assert_eq!(azure.edit_prefix("main", "docs"), None);
+        let server =
+            WebRepo::of_remote("https://bitbucket.acme.corp/scm/plat/api.git").expect("web");
+        assert_eq!(
+            server.base,
+            "https://bitbucket.acme.corp/projects/PLAT/repos/api"
+        );
+        assert_eq!(
+            server.tree("release/1.x", "docs"),
+            "https://bitbucket.acme.corp/projects/PLAT/repos/api/browse/docs?at=refs/heads/release/1.x"
+        );
         let bitbucket = WebRepo::of_remote("git@bitbucket.org:t/x.git").expect("web");
         assert_eq!(
             bitbucket.edit("main", "a.md"),
             "https://bitbucket.org/t/x/src/main/a.md?mode=edit"
-        );
-    }
-
-    #[test]
-    fn file_urls_map_back_to_paths() {
-        let github = WebRepo::of_remote("https://github.com/acme/x.git").expect("web");
-        assert_eq!(
-            github.file_of_url(
-                "https://github.com/acme/x/blob/release/1.x/svc/catalog-info.yaml",
-                Some("release/1.x")
-            ),
-            Some((
-                "release/1.x".to_string(),
-                "svc/catalog-info.yaml".to_string()
-            ))
-        );
-        assert_eq!(
-            github.file_of_url("https://github.com/acme/x/blob/main/c.yaml", None),
-            Some(("main".to_string(), "c.yaml".to_string()))
-        );
-        assert_eq!(
-            github.file_of_url("https://github.com/acme/xy/blob/main/c.yaml", None),
-            None
         );
     }
 
