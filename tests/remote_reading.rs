@@ -6,7 +6,7 @@
 mod common;
 
 use common::git::{git, make_repo, write, GitPortal};
-use common::Site;
+use common::{messages_but_owners as messages, Site};
 use serde_json::Value;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -109,17 +109,6 @@ fn entity(site: &Site, name: &str) -> Value {
                 .cloned()
         })
         .unwrap_or_else(|| panic!("no entity {name}"))
-}
-
-fn messages(site: &Site) -> Vec<String> {
-    site.json("diagnostics.json")
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|d| d["message"].as_str().map(str::to_string))
-        .filter(|m| !m.contains("spec.owner refers to"))
-        .collect()
 }
 
 #[test]

@@ -6,21 +6,8 @@
 mod common;
 
 use common::git::{component, git, make_repo, write, GitPortal};
-use common::Site;
+use common::messages_but_owners as messages;
 use serde_json::Value;
-
-/// Messages of diagnostics.json, without the dangling-owner warnings (the test entities name
-/// an owner no file defines).
-fn messages(site: &Site) -> Vec<String> {
-    site.json("diagnostics.json")
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|d| d["message"].as_str().map(str::to_string))
-        .filter(|m| !m.contains("spec.owner refers to"))
-        .collect()
-}
 
 fn documented(name: &str, reference: &str) -> String {
     component(
