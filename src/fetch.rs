@@ -236,6 +236,10 @@ pub fn fetch_repositories(
             Some(Err(message)) => Err(message.clone()),
             None => Ok(parsed.split(None)),
         };
+        let split = split.and_then(|(git_ref, path)| match git_ref {
+            Some(r) if !scm::is_valid_ref(&r) => Err(format!("\"{r}\" is not a branch or tag name")),
+            other => Ok((other, path)),
+        });
         job_of.push(split.map(|(git_ref, _)| {
             let job = GitSource {
                 url: parsed.clone_url.clone(),

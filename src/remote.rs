@@ -19,6 +19,9 @@ use std::time::Duration;
 /// The longest a request may take, connecting and reading included.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Redirects followed per request.
+pub const MAX_REDIRECTS: usize = 5;
+
 /// What a read gave: the text, and a warning when it is not fresh.
 pub type ReadResult = Result<(String, Option<String>), String>;
 
@@ -87,21 +90,14 @@ impl RemoteReader {
             ureq::Agent::config_builder()
                 .timeout_global(Some(TIMEOUT))
                 .http_status_as_error(false)
-                .max_redirects(5)
+                .max_redirects(0)
                 .user_agent(concat!("greenroom/", env!("CARGO_PKG_VERSION")))
                 .build()
                 .into()
         });
-        let mut request = agent.get(&target);
-        if let Some((meta, _)) = &cached {
-            if let Some(etag) = &meta.etag {
-                request = request.header("If-None-Match", etag);
-            }
-            if let Some(modified) = &meta.last_modified {
-                request = request.header("If-Modified-Since", modified);
-            }
-        }
-        let fresh = match request.call() {
+        let conditional = cached.as_ref().map(|(meta, _)| meta);
+        let answer = self.follow(agent, &target, conditional);
+        let fresh = match answer {
             Ok(mut response) => {
                 let status = response.status().as_u16();
                 let header = |name: &str| {
@@ -134,7 +130,7 @@ impl RemoteReader {
                     other => Err(format!("the server answered HTTP {other}")),
                 }
             }
-            Err(e) => Err(crate::scm::redact(&e.to_string())),
+            Err(why) => Err(why),
         };
         match fresh {
             Ok((text, etag, last_modified)) => {
@@ -151,6 +147,59 @@ impl RemoteReader {
                 None => Err(format!("could not fetch {shown}: {why}")),
             },
         }
+    }
+
+    /// Requests `url`, following up to [`MAX_REDIRECTS`] redirects, each only to a URL that
+    /// `reading.allow` permits too (an allowed server cannot send greenroom elsewhere).
+    fn follow(
+        &self,
+        agent: &ureq::Agent,
+        url: &str,
+        conditional: Option<&CachedMeta>,
+    ) -> Result<ureq::http::Response<ureq::Body>, String> {
+        let mut current = url.to_string();
+        for _ in 0..=MAX_REDIRECTS {
+            let mut request = agent.get(&current);
+            if let Some(meta) = conditional {
+                if let Some(etag) = &meta.etag {
+                    request = request.header("If-None-Match", etag);
+                }
+                if let Some(modified) = &meta.last_modified {
+                    request = request.header("If-Modified-Since", modified);
+                }
+            }
+            let response = request
+                .call()
+                .map_err(|e| crate::scm::redact(&e.to_string()))?;
+            if !response.status().is_redirection() || response.status().as_u16() == 304 {
+                return Ok(response);
+            }
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .ok_or("the server redirected without a Location")?;
+            let base = url::Url::parse(&current).map_err(|e| e.to_string())?;
+            let next = match base.join(location) {
+                Ok(next) => next,
+                Err(_) => {
+                    return Err(format!(
+                        "the server redirected to an invalid URL {}",
+                        crate::scm::redact(location)
+                    ))
+                }
+            };
+            let same_origin = next.origin() == base.origin();
+            let next = next.to_string();
+            if !same_origin && !self.allows(&next) {
+                return Err(format!(
+                    "the server redirected to {}, which reading.allow does not permit",
+                    crate::scm::redact(&next)
+                ));
+            }
+            current = next;
+        }
+        Err(format!("more than {MAX_REDIRECTS} redirects"))
     }
 
     fn cache_paths(&self, url: &str) -> Option<(PathBuf, PathBuf)> {

@@ -56,6 +56,12 @@ impl Server {
                     let _ = request.respond(tiny_http::Response::empty(404));
                     continue;
                 };
+                if let Some(target) = body.strip_prefix(b"REDIRECT ") {
+                    let location =
+                        tiny_http::Header::from_bytes("Location", target).expect("header");
+                    let _ = request.respond(tiny_http::Response::empty(302).with_header(location));
+                    continue;
+                }
                 let etag = format!("\"{}\"", body.len());
                 let matches = request
                     .headers()
@@ -119,12 +125,22 @@ fn urls_are_read_within_the_allow_list_cached_and_revalidated() {
         "openapi: 3.0.0\ninfo: {title: Petstore, version: '1'}\n",
     );
     server.serve("/big.yaml", vec![b'a'; 11 * 1024 * 1024]);
+    server.serve(
+        "/moved.yaml",
+        format!("REDIRECT {}", server.url("/petstore.yaml")),
+    );
+    server.serve(
+        "/escaping.yaml",
+        "REDIRECT http://169.254.169.254/latest/meta-data/",
+    );
     let p = GitPortal::new();
     let descriptors = [
         api("petstore", "$text", &server.url("/petstore.yaml")),
         api("missing", "$text", &server.url("/missing.yaml")),
         api("big", "$text", &server.url("/big.yaml")),
         api("outside", "$text", "https://example.invalid/api.yaml"),
+        api("moved", "$text", &server.url("/moved.yaml")),
+        api("escaping", "$text", &server.url("/escaping.yaml")),
     ];
     write(
         &p.portal.path("repos/apis/catalog-info.yaml"),
@@ -156,12 +172,19 @@ fn urls_are_read_within_the_allow_list_cached_and_revalidated() {
         "https://example.invalid/api.yaml",
         "a URL that is not read stands in for its content"
     );
-    assert_eq!(first.len(), 3, "{first:#?}");
+    assert!(find(&first, "/escaping.yaml").contains("which reading.allow does not permit"));
+    assert_eq!(
+        entity(&site, "moved")["spec"]["definition"],
+        entity(&site, "petstore")["spec"]["definition"],
+        "a redirect within what is allowed is followed"
+    );
+    assert_eq!(first.len(), 4, "{first:#?}");
 
     // The next build revalidates: the server answers 304 and nothing changes.
     let before = server.not_modified.load(Ordering::SeqCst);
     p.build(&[]).assert_code(0);
-    assert_eq!(server.not_modified.load(Ordering::SeqCst), before + 1);
+    // Both the file and the one redirected to it.
+    assert_eq!(server.not_modified.load(Ordering::SeqCst), before + 2);
     assert_eq!(messages(&p.site()), first);
 
     // A changed file is read again.
