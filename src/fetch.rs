@@ -237,7 +237,9 @@ pub fn fetch_repositories(
             None => Ok(parsed.split(None)),
         };
         let split = split.and_then(|(git_ref, path)| match git_ref {
-            Some(r) if !scm::is_valid_ref(&r) => Err(format!("\"{r}\" is not a branch or tag name")),
+            Some(r) if !scm::is_valid_ref(&r) => {
+                Err(format!("\"{r}\" is not a branch or tag name"))
+            }
             other => Ok((other, path)),
         });
         job_of.push(split.map(|(git_ref, _)| {

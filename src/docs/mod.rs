@@ -7,6 +7,7 @@
 //! links against the headings every page turned out to have.
 
 pub mod blocks;
+mod fences;
 mod links;
 pub mod locate;
 pub mod markdown;
