@@ -164,7 +164,14 @@ impl ReadingConfig {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, "/"),
         };
-        if authority.contains('@') {
+        // No user info (credentials), and no `.`/`..` segments, written or percent-encoded:
+        // servers and git resolve them, which would step out of an allowed path.
+        let path_only = path.split(['?', '#']).next().unwrap_or(path);
+        let dotted = path_only.split('/').any(|segment| {
+            let segment = segment.to_ascii_lowercase().replace("%2e", ".");
+            segment == "." || segment == ".."
+        });
+        if authority.contains('@') || dotted {
             return false;
         }
         let authority = authority.to_ascii_lowercase();
@@ -188,19 +195,29 @@ impl ReadingConfig {
                 };
                 scheme == "https"
                     && host_ok
-                    && (paths.is_empty() || paths.iter().any(|p| path.starts_with(p.as_str())))
+                    && (paths.is_empty()
+                        || paths.iter().any(|p| {
+                            path.strip_prefix(p.as_str()).is_some_and(|after| {
+                                p.ends_with('/')
+                                    || after.is_empty()
+                                    || after.starts_with(['/', '?', '#'])
+                            })
+                        }))
             }
         })
     }
 
-    /// How to allow a URL, for the warning that says it was not read.
+    /// How to allow a URL, for the warning that says it was not read: its host for https,
+    /// its origin as a URL prefix for plain http (host entries allow https only).
     pub fn advice(url: &str) -> String {
-        let host = url
-            .split_once("://")
-            .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(rest))
-            .map(|authority| authority.rsplit('@').next().unwrap_or(authority))
-            .unwrap_or(url);
-        format!("to read it, add its host to greenroom.yaml: `reading: {{allow: [{host}]}}`")
+        let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+        let host = authority.rsplit('@').next().unwrap_or(authority);
+        if scheme.eq_ignore_ascii_case("http") {
+            format!("to read it, add its origin to greenroom.yaml: `reading: {{allow: ['http://{host}/']}}`")
+        } else {
+            format!("to read it, add its host to greenroom.yaml: `reading: {{allow: [{host}]}}`")
+        }
     }
 }
 
@@ -786,6 +803,46 @@ mod tests {
             })
         );
         assert_eq!(config.sources[2].path(), None);
+    }
+
+    #[test]
+    fn reading_allow_matches_hosts_prefixes_and_paths_exactly() {
+        let (config, diags) = load_text(
+            "reading:\n  allow:\n    - github.com\n    - '*.example.com'\n    - git.corp:8443\n    - http://127.0.0.1:9000/specs/\n    - {host: gitlab.com, paths: [/acme]}\n",
+        );
+        assert!(diags.is_empty(), "{diags:?}");
+        let reading = &config.reading;
+        for ok in [
+            "https://github.com/a/b.git",
+            "https://GitHub.com/a/b",
+            "https://docs.example.com/x",
+            "https://git.corp:8443/team/repo.git",
+            "http://127.0.0.1:9000/specs/api.yaml",
+            "https://gitlab.com/acme/repo.git",
+            "https://gitlab.com/acme",
+        ] {
+            assert!(reading.allows(ok), "{ok}");
+        }
+        for refused in [
+            "http://github.com/a/b",
+            "https://github.com.evil.com/a",
+            "https://evilgithub.com/a",
+            "https://tok@github.com/a/b",
+            "https://example.com/x",
+            "https://git.corp/team/repo.git",
+            "http://127.0.0.1:9000/other/x",
+            "http://127.0.0.1:90001/specs/x",
+            "http://127.0.0.1:9000/specs/../private/x",
+            "http://127.0.0.1:9000/specs/%2E%2e/private/x",
+            "https://gitlab.com/acme/../evil/repo.git",
+            "https://gitlab.com/acme-evil/repo.git",
+            "ftp://github.com/a",
+            "github.com/a",
+        ] {
+            assert!(!reading.allows(refused), "{refused}");
+        }
+        assert!(ReadingConfig::advice("http://h:1/x").contains("'http://h:1/'"));
+        assert!(ReadingConfig::advice("https://u:p@h/x").contains("[h]"));
     }
 
     #[test]

@@ -270,6 +270,8 @@ pub fn fetch_repositories(
         .zip(synced)
         .map(|((job, name), result)| {
             let dir = git_dir.join(name);
+            // Canonical, as a source's checkout is: paths inside are checked against it.
+            let dir = dir.canonicalize().unwrap_or(dir);
             let branch = match result {
                 Ok(synced) => synced.branch,
                 Err(message) if dir.join(".git").is_dir() => {

@@ -182,8 +182,10 @@ fn load_catalog(
             (config, Vec::new(), Some(vec![checkout]), elsewhere)
         }
     };
-    // A portal keeps what it read in its cache; a repository check keeps nothing.
-    let remote = if checkouts.is_none() {
+    // A portal keeps what it read in its cache; a repository check keeps nothing (and clones
+    // no docs repository).
+    let portal_scope = checkouts.is_none();
+    let remote = if portal_scope {
         remote::RemoteReader::new(&config.reading, Some(&fetch::cache_dir(root, &config)))
     } else {
         remote::RemoteReader::new(&config.reading, None)
@@ -212,7 +214,11 @@ fn load_catalog(
     diagnostics.extend(resolved);
     drop(documents);
     timings.stage(Some("resolve"), "fetching docs repositories");
-    let (fetched, fetch_problems) = fetch_docs_repositories(root, &config, &catalog, &sources);
+    let (fetched, fetch_problems) = if portal_scope {
+        fetch_docs_repositories(root, &config, &catalog, &sources)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     diagnostics.extend(fetch_problems);
     timings.stage(Some("fetch docs"), "rendering documentation");
     let code = if memo == Memo::Skip {

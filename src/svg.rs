@@ -254,6 +254,9 @@ impl Cleaner<'_> {
             return is_plain_id(value).then(|| format!("{}{value}", self.prefix));
         }
         let value = self.local_references(value)?;
+        if key == "style" {
+            return clean_style(&value);
+        }
         if COLOUR_ATTRIBUTES.contains(&key) {
             return Some(themed_colour(&value));
         }
@@ -264,7 +267,7 @@ impl Cleaner<'_> {
     fn local_references(&self, value: &str) -> Option<String> {
         let mut out = String::with_capacity(value.len());
         let mut rest = value;
-        while let Some(at) = rest.find("url(") {
+        while let Some(at) = rest.to_ascii_lowercase().find("url(") {
             out.push_str(&rest[..at]);
             let after = &rest[at + 4..];
             let end = after.find(')')?;
@@ -276,6 +279,56 @@ impl Cleaner<'_> {
         out.push_str(rest);
         Some(out)
     }
+}
+
+/// CSS properties a drawing's `style` attributes may set.
+const STYLE_PROPERTIES: &[&str] = &[
+    "fill",
+    "stroke",
+    "stroke-width",
+    "stroke-dasharray",
+    "stroke-opacity",
+    "fill-opacity",
+    "opacity",
+    "color",
+    "font-size",
+    "font-family",
+    "font-weight",
+    "font-style",
+    "max-width",
+    "width",
+    "height",
+    "text-anchor",
+    "dominant-baseline",
+    "text-decoration",
+    "display",
+    "visibility",
+    "background-color",
+];
+
+/// A `style` attribute reduced to allowed properties whose values call no function but
+/// colour and variable functions; `None` when nothing is left.
+fn clean_style(style: &str) -> Option<String> {
+    let kept: Vec<String> = style
+        .split(';')
+        .filter_map(|declaration| {
+            let (name, value) = declaration.split_once(':')?;
+            let name = name.trim().to_ascii_lowercase();
+            let value = value.trim();
+            let lower = value.to_ascii_lowercase();
+            let calls_only_colours = lower.match_indices('(').all(|(at, _)| {
+                ["rgb", "rgba", "hsl", "hsla", "var", "calc"]
+                    .iter()
+                    .any(|f| lower[..at].ends_with(f))
+            });
+            let plain = value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || " #%.,-_()'\"".contains(c));
+            (STYLE_PROPERTIES.contains(&name.as_str()) && plain && calls_only_colours)
+                .then(|| format!("{name}: {value}"))
+        })
+        .collect();
+    (!kept.is_empty()).then(|| kept.join("; "))
 }
 
 fn is_plain_id(id: &str) -> bool {
@@ -312,7 +365,9 @@ fn themed_colour(value: &str) -> String {
 }
 
 fn hex_colour(text: &str) -> Option<(u8, u8, u8)> {
-    let hex = text.strip_prefix('#')?;
+    let hex = text
+        .strip_prefix('#')
+        .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))?;
     let digit = |i: usize| u8::from_str_radix(hex.get(i..i + 1)?, 16).ok();
     match hex.len() {
         3 => Some((digit(0)? * 17, digit(1)? * 17, digit(2)? * 17)),
@@ -375,6 +430,21 @@ mod tests {
         );
         assert_eq!(clean.text, "A & B <x>");
         assert!(super::clean("<svg><unclosed></svg>", "x").is_err());
+        // Non-ASCII "colours", uppercase URL(), namespaced attributes and free CSS.
+        let odd = r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="urn:x"><rect fill="#aé€" stroke="URL(https://evil/p#a)" x:onload="1" style="max-width: 5px; background-image: image-set('https://evil/x')"/><rect style="fill: URL(https://evil/y)"/></svg>"##;
+        let clean = super::clean(odd, "p-").expect("parses");
+        assert!(clean.markup.contains("fill=\"#aé€\""), "{}", clean.markup);
+        assert!(
+            !clean.markup.to_ascii_lowercase().contains("evil"),
+            "{}",
+            clean.markup
+        );
+        assert!(!clean.markup.contains("onload"), "{}", clean.markup);
+        assert!(
+            clean.markup.contains("style=\"max-width: 5px\""),
+            "{}",
+            clean.markup
+        );
         assert!(super::clean("<html/>", "x").is_err());
     }
 }

@@ -123,3 +123,22 @@ fn hostile_diagrams_draw_nothing_executable() {
         assert!(!body.contains(bad), "{bad} in {body}");
     }
 }
+
+#[test]
+fn a_page_cannot_move_a_drawing_into_its_own_html() {
+    let portal = portal(
+        "# Slots\n\n<span title=\"\u{E000}greenroom-diagram-0\u{E000}\">decoy</span>\n\n```mermaid\nflowchart LR\n  A[Kestrel] --> B\n```\n",
+    );
+    portal.build(&[]).assert_code(0);
+    let html = portal.site().read(PAGE);
+    let decoy = html.find("decoy").expect("the span is kept");
+    let figure = html
+        .find("<figure class=\"diagram mermaid\"")
+        .expect("the drawing is kept");
+    assert!(figure > decoy, "the drawing stays where its fence was");
+    assert!(!html.contains("title=\"<figure"), "{html}");
+    assert!(
+        !html.contains('\u{E000}'),
+        "no slot marker reaches the page"
+    );
+}

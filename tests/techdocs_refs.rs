@@ -199,7 +199,7 @@ fn url_refs_to_other_repositories_are_cloned_when_reading_allows_them() {
     let clones = common::entry_names(&p.portal.path(".greenroom-cache/git"));
     assert_eq!(clones.len(), 1, "{clones:?}");
 
-    // A URL prefix entry allows exactly that prefix; the next build updates the clone.
+    // A URL prefix entry allows exactly that prefix: another one refuses the clone.
     write(&remote.join("README.md"), "x\n");
     p.config("sources:\n  - path: repos\nreading:\n  allow: ['https://github.com/other/']\n");
     p.build(&[]).assert_code(0);
@@ -262,8 +262,11 @@ fn docs_links_to_files_elsewhere_in_the_repository_open_them_on_the_code_host() 
             ("src/client.ts", "export {};\n"),
             (
                 "docs/index.md",
-                "# Service\n\n[make](../Makefile), [client](../src/client.ts#L1), [sources](../src/), [gone](../missing.txt), [root](../../service/)\n",
+                "# Service\n\n[make](../Makefile), [client](../src/client.ts#L1), [sources](../src/), [gone](../missing.txt), [root](../../service/)\n\n![architecture](../arch.png)\n",
             ),
+            ("arch.png", "png"),
+            ("docs/guide.md", "# Guide\n\nSee [setup](../setup/).\n"),
+            ("docs/setup.md", "# Setup\n"),
         ],
     );
     git(
@@ -298,6 +301,15 @@ fn docs_links_to_files_elsewhere_in_the_repository_open_them_on_the_code_host() 
             "{href} in {html}"
         );
     }
+    assert!(
+        html.contains("src=\"https://github.com/acme/service/raw/main/arch.png\""),
+        "an image outside the docs folder is the file itself: {html}"
+    );
+    let guide = site.read("docs/default/component/service/guide/index.html");
+    assert!(
+        guide.contains("href=\"../setup/index.html\""),
+        "a link written for mkdocs' directory URLs stays a page link: {guide}"
+    );
     let messages = messages(&site);
     assert!(
         messages

@@ -8,8 +8,11 @@ use std::collections::BTreeSet;
 /// A stand-in for drawing `n` while the sanitiser runs: private-use characters, which no
 /// sanitiser rewrites.
 pub(super) fn diagram_slot(n: usize) -> String {
-    format!("\u{E000}greenroom-diagram-{n}\u{E000}")
+    format!("{SLOT_MARK}greenroom-diagram-{n}{SLOT_MARK}")
 }
+
+/// The private-use character that brackets a [`diagram_slot`]; removed from the page first.
+pub(super) const SLOT_MARK: char = '\u{E000}';
 
 /// A fenced block: a Mermaid diagram drawn as SVG (or, when it cannot be drawn, its source with
 /// a warning), else highlighted code.

@@ -33,11 +33,13 @@ pub trait LinkResolver {
     }
 }
 
+/// Whether a docs path is a Markdown page (`.md` or `.markdown`, any case).
 pub(super) fn is_markdown(relative: &str) -> bool {
     let lower = relative.to_ascii_lowercase();
     lower.ends_with(".md") || lower.ends_with(".markdown")
 }
 
+/// A page's path without its Markdown extension.
 pub(super) fn strip_markdown_extension(relative: &str) -> &str {
     relative
         .strip_suffix(".md")
@@ -211,6 +213,7 @@ impl PageLinks<'_> {
         folder: &str,
         path: &str,
         fragment: Option<&str>,
+        image: bool,
     ) -> Resolution {
         let site = &self.index.sites[self.site];
         let Some(files) = &site.repository_files else {
@@ -237,6 +240,17 @@ impl PageLinks<'_> {
         let exists = is_dir || on_disk.as_ref().is_some_and(|p| p.is_file());
         let mut href = if is_dir || in_repo.is_empty() {
             files.web.tree(&files.git_ref, &in_repo)
+        } else if image {
+            // An image must be the file itself, not its page.
+            match files.web.raw(&files.git_ref, &in_repo) {
+                Some(raw) => raw,
+                None => {
+                    return self.broken(
+                        destination,
+                        format!("broken image: {destination} is outside the docs folder, and {} serves no raw files greenroom can link", files.web.base),
+                    )
+                }
+            }
         } else {
             files.web.blob(&files.git_ref, &in_repo)
         };
@@ -253,6 +267,23 @@ impl PageLinks<'_> {
                 )
             }),
         }
+    }
+
+    /// The page a link written for mkdocs' directory URLs (`../other-page/`, relative to the
+    /// page's URL, not its file) names, if any.
+    fn page_by_url(&self, source: &str, path: &str) -> Option<usize> {
+        let url_dir = page_url_dir(source);
+        let joined = join_relative(url_dir.trim_end_matches('/'), path)?;
+        let dir = joined
+            .strip_suffix("index.html")
+            .unwrap_or(&joined)
+            .trim_end_matches('/');
+        let dir = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        self.index.sites[self.site].by_url_dir.get(&dir).copied()
     }
 
     fn broken(&self, destination: &str, why: String) -> Resolution {
@@ -404,7 +435,12 @@ impl LinkResolver for PageLinks<'_> {
         let source = &site.page_sources[self.page];
         let folder = source.rsplit_once('/').map(|(f, _)| f).unwrap_or("");
         let Some(joined) = join_relative(folder, &path) else {
-            return self.outside_docs(trimmed, folder, &path, fragment);
+            // `../setup/` from `guide.md` is the page `setup.md` in mkdocs' directory URLs;
+            // only what is no page leaves the docs folder.
+            if let Some(page) = self.page_by_url(source, &path) {
+                return self.to_page(self.site, page, fragment);
+            }
+            return self.outside_docs(trimmed, folder, &path, fragment, image);
         };
         if is_markdown(&joined) {
             return match site.by_source.get(&joined) {
@@ -443,22 +479,8 @@ impl LinkResolver for PageLinks<'_> {
                 return self.to_page(self.site, page, fragment);
             }
         }
-        // Links written for mkdocs' directory URLs (`../other-page/`), relative to the page URL.
-        let url_dir = page_url_dir(source);
-        let url_folder = url_dir.trim_end_matches('/');
-        if let Some(joined) = join_relative(url_folder, &path) {
-            let dir = joined
-                .strip_suffix("index.html")
-                .unwrap_or(&joined)
-                .trim_end_matches('/');
-            let dir = if dir.is_empty() {
-                String::new()
-            } else {
-                format!("{dir}/")
-            };
-            if let Some(&page) = site.by_url_dir.get(&dir) {
-                return self.to_page(self.site, page, fragment);
-            }
+        if let Some(page) = self.page_by_url(source, &path) {
+            return self.to_page(self.site, page, fragment);
         }
         self.broken(
             trimmed,

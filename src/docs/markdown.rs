@@ -4,7 +4,7 @@
 //! supplies, and problems come back as values with their source line.
 
 use super::blocks;
-use super::fences::{diagram_slot, render_fence};
+use super::fences::{diagram_slot, render_fence, SLOT_MARK};
 pub use super::links::{LinkResolver, Resolution};
 use crate::highlight::escape_html;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -369,12 +369,15 @@ pub fn render_with(
     page.html = if user_html {
         // The sanitiser does not know SVG; drawings (already cleaned by `crate::svg`) step
         // out while it runs and come back after.
-        let mut html = html;
-        for (n, figure) in diagrams.iter().enumerate() {
+        // The page's own text loses the slot marker character first, so only greenroom's
+        // slots can bring a drawing back, and only where it was.
+        let mut html = html.replace(SLOT_MARK, "");
+        let figures: Vec<String> = diagrams.iter().map(|f| f.replace(SLOT_MARK, "")).collect();
+        for (n, figure) in figures.iter().enumerate() {
             html = html.replacen(figure.as_str(), &diagram_slot(n), 1);
         }
         let mut clean = SANITIZER.clean(&html).to_string();
-        for (n, figure) in diagrams.iter().enumerate() {
+        for (n, figure) in figures.iter().enumerate() {
             clean = clean.replacen(&diagram_slot(n), figure, 1);
         }
         clean

@@ -7,7 +7,7 @@
 //! page shows its source.
 
 use std::borrow::Cow;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, LazyLock};
 use std::time::Duration;
 
@@ -91,15 +91,7 @@ pub fn draw(source: &str, id: usize) -> Result<Diagram, String> {
             "the diagram has {lines} lines; greenroom draws diagrams up to {MAX_LINES} lines"
         ));
     }
-    let svg = render_in_time(source)?;
-    if svg.len() > MAX_SVG_BYTES {
-        return Err(format!(
-            "the drawing would be {} KiB of SVG, over the {} KiB budget",
-            svg.len() / 1024,
-            MAX_SVG_BYTES / 1024
-        ));
-    }
-    let clean = crate::svg::clean(&svg, &format!("mmd{id}-"))?;
+    let clean = render_in_time(source, id)?;
     let kind = source
         .lines()
         .map(str::trim)
@@ -117,23 +109,43 @@ pub fn draw(source: &str, id: usize) -> Result<Diagram, String> {
     })
 }
 
-/// Renders on a thread of its own, so a diagram that takes too long (or panics) costs the
-/// page its drawing, not the build. An abandoned render finishes in the background; the size
-/// limits above keep that bounded.
-fn render_in_time(source: &str) -> Result<String, String> {
-    static RUNNING: AtomicU64 = AtomicU64::new(0);
+/// Drawings that ran past their budget and are still running; while this many are, no new
+/// drawing starts (each holds a core and 16 MiB of stack until it ends).
+const MAX_ABANDONED: usize = 2;
+
+/// Renders and cleans on a thread of its own, so a diagram that takes too long (or panics, in
+/// the renderer or the SVG allow-list) costs the page its drawing, not the build. An abandoned
+/// render finishes in the background; the size limits above keep that bounded, and at most
+/// [`MAX_ABANDONED`] may be running at once.
+fn render_in_time(source: &str, id: usize) -> Result<crate::svg::CleanSvg, String> {
+    static ABANDONED: AtomicUsize = AtomicUsize::new(0);
+    if ABANDONED.load(Ordering::SeqCst) >= MAX_ABANDONED {
+        return Err("earlier diagrams are still being drawn past their time budget".to_string());
+    }
     let (sender, receiver) = mpsc::channel();
     let owned = source.to_string();
+    let finished = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let done = std::sync::Arc::clone(&finished);
     let spawned = std::thread::Builder::new()
-        .name(format!(
-            "greenroom-mermaid-{}",
-            RUNNING.fetch_add(1, Ordering::Relaxed)
-        ))
+        .name("greenroom-mermaid".to_string())
         .stack_size(16 * 1024 * 1024)
         .spawn(move || {
-            let result = std::panic::catch_unwind(|| mermaid_svg::render_with(&owned, &THEME))
-                .map_err(|_| "the renderer failed on this diagram".to_string())
-                .and_then(|rendered| rendered.map_err(|e| e.to_string()));
+            let result = std::panic::catch_unwind(|| {
+                let svg = mermaid_svg::render_with(&owned, &THEME).map_err(|e| e.to_string())?;
+                if svg.len() > MAX_SVG_BYTES {
+                    return Err(format!(
+                        "the drawing would be {} KiB of SVG, over the {} KiB budget",
+                        svg.len() / 1024,
+                        MAX_SVG_BYTES / 1024
+                    ));
+                }
+                crate::svg::clean(&svg, &format!("mmd{id}-"))
+            })
+            .unwrap_or_else(|_| Err("the renderer failed on this diagram".to_string()));
+            // An abandoned render that ends gives its place back.
+            if done.swap(true, Ordering::SeqCst) {
+                ABANDONED.fetch_sub(1, Ordering::SeqCst);
+            }
             let _ = sender.send(result);
         });
     if spawned.is_err() {
@@ -141,10 +153,17 @@ fn render_in_time(source: &str) -> Result<String, String> {
     }
     match receiver.recv_timeout(TIME_BUDGET) {
         Ok(result) => result,
-        Err(mpsc::RecvTimeoutError::Timeout) => Err(format!(
-            "drawing it took longer than {} s",
-            TIME_BUDGET.as_secs()
-        )),
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            // Counted before the flag is set, so the thread's own decrement never comes first.
+            ABANDONED.fetch_add(1, Ordering::SeqCst);
+            if finished.swap(true, Ordering::SeqCst) {
+                ABANDONED.fetch_sub(1, Ordering::SeqCst);
+            }
+            Err(format!(
+                "drawing it took longer than {} s",
+                TIME_BUDGET.as_secs()
+            ))
+        }
         Err(mpsc::RecvTimeoutError::Disconnected) => {
             Err("the renderer failed on this diagram".to_string())
         }

@@ -305,6 +305,22 @@ impl WebRepo {
         }
     }
 
+    /// The file itself (for images), where the layout has such a URL.
+    pub fn raw(&self, git_ref: &str, path: &str) -> Option<String> {
+        match self.flavor {
+            Flavor::GitHub => Some(self.join("raw", git_ref, path)),
+            Flavor::GitLab => Some(self.join("-/raw", git_ref, path)),
+            Flavor::Bitbucket => Some(self.join("raw", git_ref, path)),
+            Flavor::BitbucketServer => Some(format!(
+                "{}/raw/{}?at=refs/heads/{}",
+                self.base,
+                encode_path(path.trim_start_matches('/')),
+                encode_query(git_ref)
+            )),
+            Flavor::AzureDevOps => None,
+        }
+    }
+
     /// The page editing a file.
     pub fn edit(&self, git_ref: &str, path: &str) -> String {
         match self.flavor {

@@ -29,6 +29,17 @@ pub enum Within {
     },
 }
 
+impl Within {
+    /// A ref and path given apart; the root when neither is.
+    fn exact(git_ref: Option<String>, path: String) -> Within {
+        if git_ref.is_none() && path.is_empty() {
+            Within::Root
+        } else {
+            Within::Exact { git_ref, path }
+        }
+    }
+}
+
 /// A URL into a repository on a code host, taken apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RepoUrl {
@@ -61,9 +72,22 @@ impl RepoUrl {
             .split_once('?')
             .unwrap_or((before_fragment, ""));
         let (authority, path) = location.split_once('/').unwrap_or((location, ""));
-        let host = authority.rsplit('@').next().unwrap_or(authority);
-        let host = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
-        let host = host.strip_prefix("www.").unwrap_or(&host).to_string();
+        let host_port = authority
+            .rsplit('@')
+            .next()
+            .unwrap_or(authority)
+            .to_ascii_lowercase();
+        let host_port = host_port
+            .strip_prefix("www.")
+            .unwrap_or(&host_port)
+            .to_string();
+        // The identity key leaves the port out (a remote's ssh port says nothing about the
+        // web server's); clone and web URLs keep it.
+        let host = host_port
+            .split(':')
+            .next()
+            .unwrap_or(&host_port)
+            .to_string();
         if host.is_empty() || !host.contains('.') && host != "localhost" {
             return None;
         }
@@ -72,7 +96,7 @@ impl RepoUrl {
             return azure(&host, &segments, query);
         }
         if segments.first() == Some(&"projects") && segments.get(2) == Some(&"repos") {
-            return bitbucket_server(&host, &segments, query);
+            return bitbucket_server(&host, &host_port, &segments, query);
         }
         let (repo, within): (&[&str], Within) = match segments.iter().position(|s| *s == "-") {
             // GitLab: `group/sub/repo/-/tree/<ref>/<path>`.
@@ -110,7 +134,12 @@ impl RepoUrl {
                 _ => return None,
             },
         };
-        if repo.len() < 2 {
+        // A repository path is names only: no `.`/`..` or escapes a server would resolve.
+        if repo.len() < 2
+            || repo
+                .iter()
+                .any(|s| *s == "." || *s == ".." || s.contains('%'))
+        {
             return None;
         }
         let mut repo_path = repo.join("/");
@@ -130,9 +159,9 @@ impl RepoUrl {
         };
         Some(RepoUrl {
             key: repo_key(&host, &repo_path),
-            clone_url: format!("https://{host}/{repo_path}.git"),
+            clone_url: format!("https://{host_port}/{repo_path}.git"),
             web: WebRepo {
-                base: format!("https://{host}/{repo_path}"),
+                base: format!("https://{host_port}/{repo_path}"),
                 flavor,
             },
             within,
@@ -227,11 +256,7 @@ fn azure(host: &str, segments: &[&str], query: &str) -> Option<RepoUrl> {
         .unwrap_or_default()
         .trim_matches('/')
         .to_string();
-    let within = if git_ref.is_none() && path.is_empty() {
-        Within::Root
-    } else {
-        Within::Exact { git_ref, path }
-    };
+    let within = Within::exact(git_ref, path);
     let base = format!("https://dev.azure.com/{org}/{project}/_git/{repo}");
     Some(RepoUrl {
         key: format!("dev.azure.com/{org}/{project}/{repo}").to_ascii_lowercase(),
@@ -245,7 +270,12 @@ fn azure(host: &str, segments: &[&str], query: &str) -> Option<RepoUrl> {
 }
 
 /// Bitbucket Server / Data Center: `<host>/projects/<P>/repos/<repo>[/browse/<path>][?at=refs/heads/main]`.
-fn bitbucket_server(host: &str, segments: &[&str], query: &str) -> Option<RepoUrl> {
+fn bitbucket_server(
+    host: &str,
+    host_port: &str,
+    segments: &[&str],
+    query: &str,
+) -> Option<RepoUrl> {
     let project = *segments.get(1)?;
     let repo = *segments.get(3)?;
     let path = match segments.get(4) {
@@ -259,17 +289,13 @@ fn bitbucket_server(host: &str, segments: &[&str], query: &str) -> Option<RepoUr
             .unwrap_or(&at)
             .to_string()
     });
-    let within = if git_ref.is_none() && path.is_empty() {
-        Within::Root
-    } else {
-        Within::Exact { git_ref, path }
-    };
+    let within = Within::exact(git_ref, path);
     let lower_project = project.to_ascii_lowercase();
     Some(RepoUrl {
         key: repo_key(host, &format!("{lower_project}/{repo}")),
-        clone_url: format!("https://{host}/scm/{lower_project}/{repo}.git"),
+        clone_url: format!("https://{host_port}/scm/{lower_project}/{repo}.git"),
         web: WebRepo {
-            base: format!("https://{host}/projects/{project}/repos/{repo}"),
+            base: format!("https://{host_port}/projects/{project}/repos/{repo}"),
             flavor: Flavor::BitbucketServer,
         },
         within,
@@ -293,29 +319,21 @@ pub fn remote_key(remote: &str) -> Option<String> {
         return None;
     }
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    if host == "ssh.dev.azure.com" || host == "vs-ssh.visualstudio.com" {
-        if let ["v3", org, project, repo] = segments.as_slice() {
-            return Some(repo_key(
-                "dev.azure.com",
-                &format!("{org}/{project}/{repo}"),
-            ));
+    let azure = match (host.as_str(), segments.as_slice()) {
+        ("ssh.dev.azure.com" | "vs-ssh.visualstudio.com", ["v3", org, project, repo]) => {
+            Some((org.to_string(), *project, *repo))
         }
-    }
-    if host == "dev.azure.com" {
-        if let [org, project, "_git", repo] = segments.as_slice() {
-            return Some(repo_key(
-                "dev.azure.com",
-                &format!("{org}/{project}/{repo}"),
-            ));
-        }
-    }
-    if let Some(org) = host.strip_suffix(".visualstudio.com") {
-        if let [.., project, "_git", repo] = segments.as_slice() {
-            return Some(repo_key(
-                "dev.azure.com",
-                &format!("{org}/{project}/{repo}"),
-            ));
-        }
+        ("dev.azure.com", [org, project, "_git", repo]) => Some((org.to_string(), *project, *repo)),
+        (other, [.., project, "_git", repo]) => other
+            .strip_suffix(".visualstudio.com")
+            .map(|org| (org.to_string(), *project, *repo)),
+        _ => None,
+    };
+    if let Some((org, project, repo)) = azure {
+        return Some(repo_key(
+            "dev.azure.com",
+            &format!("{org}/{project}/{repo}"),
+        ));
     }
     if let ["scm", project, repo] = segments.as_slice() {
         return Some(repo_key(&host, &format!("{project}/{repo}")));
@@ -382,6 +400,18 @@ mod tests {
         );
         assert_eq!(parsed.split(None), (some("release"), "1.x/docs".into()));
         assert_eq!(RepoUrl::parse("https://github.com/acme"), None);
+        assert_eq!(
+            RepoUrl::parse("https://github.com/acme/../evil/tree/main/docs"),
+            None
+        );
+        assert_eq!(
+            RepoUrl::parse("https://gitlab.com/acme/%2e%2e/evil/-/tree/main/docs"),
+            None
+        );
+        let ported = RepoUrl::parse("https://git.corp:8443/team/repo/tree/main/docs").expect("ok");
+        assert_eq!(ported.key, "git.corp/team/repo");
+        assert_eq!(ported.clone_url, "https://git.corp:8443/team/repo.git");
+        assert_eq!(ported.web.base, "https://git.corp:8443/team/repo");
         assert_eq!(RepoUrl::parse("https://github.com/acme/x/pulls"), None);
         assert_eq!(RepoUrl::parse("ftp://github.com/acme/x"), None);
         assert_eq!(RepoUrl::parse("dir:."), None);
