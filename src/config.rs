@@ -112,8 +112,7 @@ impl TryFrom<RawReadAllow> for ReadAllow {
             ));
         }
         if text.contains("://") {
-            let lower = text.to_ascii_lowercase();
-            if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+            if !crate::web::is_http_url(&text) {
                 return Err(format!(
                     "reading.allow entry \"{}\" must be an http:// or https:// URL prefix",
                     crate::scm::redact(&text)
@@ -375,7 +374,7 @@ pub struct CustomKindConfig {
     /// Accepted `apiVersion` values; default `backstage.io/v1alpha1` and `backstage.io/v1beta1`.
     pub api_versions: Vec<String>,
     /// Heading for a list of them; default the kind with an `s` (`AiResources`).
-    pub plural: Option<String>,
+    pub plural: String,
 }
 
 #[derive(Deserialize)]
@@ -433,7 +432,7 @@ impl TryFrom<RawCustomKind> for CustomKindConfig {
         Ok(CustomKindConfig {
             kind,
             api_versions: raw.api_versions,
-            plural: Some(plural),
+            plural,
         })
     }
 }

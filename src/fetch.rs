@@ -99,7 +99,7 @@ pub fn fetch(portal_root: &Path, config: &SiteConfig) -> (Vec<Checkout>, Vec<Dia
     }
 
     let results = in_parallel(&jobs, |(_, git, name)| {
-        sync(git, &git_dir.join(name), &git_dir)
+        sync(git, &git_dir.join(name), &git_dir, Redirects::Follow)
     });
 
     let mut checkouts = Vec::new();
@@ -225,7 +225,7 @@ pub fn fetch_repositories(
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    let listed = in_parallel(&needs_refs, |url| remote_refs(url));
+    let listed = in_parallel(&needs_refs, |url| remote_refs(url, Redirects::Refuse));
     let refs: std::collections::HashMap<&str, Result<Vec<String>, String>> =
         needs_refs.iter().map(String::as_str).zip(listed).collect();
     let mut jobs: Vec<GitSource> = Vec::new();
@@ -261,7 +261,12 @@ pub fn fetch_repositories(
         .map(|j| scm::stable_name(&j.url, j.git_ref.as_deref()))
         .collect();
     let synced = in_parallel(&(0..jobs.len()).collect::<Vec<_>>(), |&i| {
-        sync(&jobs[i], &git_dir.join(&names[i]), &git_dir)
+        sync(
+            &jobs[i],
+            &git_dir.join(&names[i]),
+            &git_dir,
+            Redirects::Refuse,
+        )
     });
     let mut diagnostics = Vec::new();
     let clones: Vec<Result<DocsClone, String>> = jobs
@@ -305,7 +310,7 @@ pub fn fetch_repositories(
 }
 
 /// The branch and tag names of a remote (`git ls-remote --heads --tags`).
-fn remote_refs(url: &str) -> Result<Vec<String>, String> {
+fn remote_refs(url: &str, redirects: Redirects) -> Result<Vec<String>, String> {
     let out = run_git(
         &[
             OsStr::new("ls-remote"),
@@ -315,6 +320,7 @@ fn remote_refs(url: &str) -> Result<Vec<String>, String> {
             OsStr::new(url),
         ],
         None,
+        redirects,
     )?;
     Ok(out
         .lines()
@@ -327,6 +333,16 @@ fn remote_refs(url: &str) -> Result<Vec<String>, String> {
         .collect())
 }
 
+/// Whether git may follow an HTTP redirect: git sources are named by the config and may;
+/// docs repositories are allowed by URL, so a redirect must not take git elsewhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Redirects {
+    /// git's default (the first request may be redirected).
+    Follow,
+    /// `http.followRedirects=false`.
+    Refuse,
+}
+
 /// What a successful clone or update checked out.
 struct Synced {
     /// The branch or tag.
@@ -334,15 +350,25 @@ struct Synced {
 }
 
 /// Clones `git` into `dir`, or updates the clone already there.
-fn sync(git: &GitSource, dir: &Path, git_dir: &Path) -> Result<Synced, String> {
+fn sync(
+    git: &GitSource,
+    dir: &Path,
+    git_dir: &Path,
+    redirects: Redirects,
+) -> Result<Synced, String> {
     if dir.join(".git").is_dir() {
-        update(git, dir)
+        update(git, dir, redirects)
     } else {
-        clone(git, dir, git_dir)
+        clone(git, dir, git_dir, redirects)
     }
 }
 
-fn clone(git: &GitSource, dir: &Path, git_dir: &Path) -> Result<Synced, String> {
+fn clone(
+    git: &GitSource,
+    dir: &Path,
+    git_dir: &Path,
+    redirects: Redirects,
+) -> Result<Synced, String> {
     let file_name = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -362,12 +388,13 @@ fn clone(git: &GitSource, dir: &Path, git_dir: &Path) -> Result<Synced, String> 
     args.push(OsStr::new(&git.url));
     args.push(staging.as_os_str());
     let result = (|| {
-        run_git(&args, None)?;
+        run_git(&args, None, redirects)?;
         let branch = match &git.git_ref {
             Some(r) => r.clone(),
             None => run_git(
                 &["symbolic-ref", "--short", "-q", "HEAD"].map(OsStr::new),
                 Some(&staging),
+                redirects,
             )
             .map(|b| b.trim().to_string())
             .unwrap_or_else(|_| "HEAD".to_string()),
@@ -382,6 +409,7 @@ fn clone(git: &GitSource, dir: &Path, git_dir: &Path) -> Result<Synced, String> 
                     OsStr::new(&redacted),
                 ],
                 Some(&staging),
+                redirects,
             )?;
         }
         let _ = std::fs::remove_dir_all(dir);
@@ -394,10 +422,10 @@ fn clone(git: &GitSource, dir: &Path, git_dir: &Path) -> Result<Synced, String> 
     result
 }
 
-fn update(git: &GitSource, dir: &Path) -> Result<Synced, String> {
+fn update(git: &GitSource, dir: &Path, redirects: Redirects) -> Result<Synced, String> {
     let branch = match &git.git_ref {
         Some(r) => r.clone(),
-        None => default_branch(&git.url)?,
+        None => default_branch(&git.url, redirects)?,
     };
     run_git(
         &[
@@ -411,17 +439,19 @@ fn update(git: &GitSource, dir: &Path) -> Result<Synced, String> {
             OsStr::new(&branch),
         ],
         Some(dir),
+        redirects,
     )?;
     run_git(
         &["reset", "--hard", "--quiet", "FETCH_HEAD"].map(OsStr::new),
         Some(dir),
+        redirects,
     )?;
-    run_git(&["clean", "-ffdxq"].map(OsStr::new), Some(dir))?;
+    run_git(&["clean", "-ffdxq"].map(OsStr::new), Some(dir), redirects)?;
     Ok(Synced { branch })
 }
 
 /// The branch the remote's HEAD names (`git ls-remote --symref URL HEAD`).
-fn default_branch(url: &str) -> Result<String, String> {
+fn default_branch(url: &str, redirects: Redirects) -> Result<String, String> {
     let out = run_git(
         &[
             OsStr::new("ls-remote"),
@@ -431,6 +461,7 @@ fn default_branch(url: &str) -> Result<String, String> {
             OsStr::new("HEAD"),
         ],
         None,
+        redirects,
     )?;
     Ok(out
         .lines()
@@ -444,8 +475,11 @@ fn default_branch(url: &str) -> Result<String, String> {
 
 /// Runs git without a terminal prompt and with a time limit; returns stdout, or git's message
 /// (redacted, trimmed) as the error.
-fn run_git(args: &[&OsStr], cwd: Option<&Path>) -> Result<String, String> {
+fn run_git(args: &[&OsStr], cwd: Option<&Path>, redirects: Redirects) -> Result<String, String> {
     let mut command = Command::new("git");
+    if redirects == Redirects::Refuse {
+        command.args(["-c", "http.followRedirects=false"]);
+    }
     if let Some(cwd) = cwd {
         command.arg("-C").arg(cwd);
     }

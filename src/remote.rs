@@ -66,6 +66,31 @@ impl RemoteReader {
         self.reading.allows(url)
     }
 
+    /// Whether a redirect may go to `url`: `reading.allow` permits it, or it is GitHub's raw
+    /// file host serving a repository whose `github.com` address is permitted.
+    fn permitted(&self, url: &str) -> bool {
+        if self.allows(url) {
+            return true;
+        }
+        let Ok(parsed) = url::Url::parse(url) else {
+            return false;
+        };
+        if parsed.scheme() != "https"
+            || !parsed
+                .host_str()
+                .is_some_and(|h| h.eq_ignore_ascii_case("raw.githubusercontent.com"))
+        {
+            return false;
+        }
+        let mut segments = parsed.path_segments().into_iter().flatten();
+        match (segments.next(), segments.next()) {
+            (Some(owner), Some(repo)) if !owner.is_empty() && !repo.is_empty() => {
+                self.allows(&format!("https://github.com/{owner}/{repo}"))
+            }
+            _ => false,
+        }
+    }
+
     /// The text at `url`: fetched (or revalidated), else the cached copy with a warning; an
     /// error when it may not be read or nothing could be had.
     pub fn read(&self, url: &str) -> ReadResult {
@@ -150,7 +175,8 @@ impl RemoteReader {
     }
 
     /// Requests `url`, following up to [`MAX_REDIRECTS`] redirects, each only to a URL that
-    /// `reading.allow` permits too (an allowed server cannot send greenroom elsewhere).
+    /// `reading.allow` permits too (an allowed server cannot send greenroom elsewhere, not even
+    /// to another path of its own host).
     fn follow(
         &self,
         agent: &ureq::Agent,
@@ -189,9 +215,8 @@ impl RemoteReader {
                     ))
                 }
             };
-            let same_origin = next.origin() == base.origin();
             let next = next.to_string();
-            if !same_origin && !self.allows(&next) {
+            if !self.permitted(&next) {
                 return Err(format!(
                     "the server redirected to {}, which reading.allow does not permit",
                     crate::scm::redact(&next)
@@ -252,9 +277,9 @@ impl<T> OkOrDefault<T> for Option<T> {
     }
 }
 
-/// The URL that serves a code host's file page as the file itself: GitHub `blob` pages from
-/// `raw.githubusercontent.com`, GitLab `-/blob/` as `-/raw/`, Bitbucket `src/` as `raw/`;
-/// anything else as it is.
+/// The URL that serves a code host's file page as the file itself: GitHub `blob` and `raw`
+/// pages from `raw.githubusercontent.com`, GitLab `-/blob/` as `-/raw/`, Bitbucket `src/` as
+/// `raw/`; anything else as it is. Hosts match in any case and with or without `www.`.
 pub fn raw_url(url: &str) -> String {
     let Some(parsed) = RepoUrl::parse(url) else {
         return url.to_string();
@@ -262,9 +287,28 @@ pub fn raw_url(url: &str) -> String {
     let Within::RefAndPath(rest) = &parsed.within else {
         return url.to_string();
     };
-    let is_blob = |marker: &str| url.contains(&format!("{}/{marker}/", parsed.web.base));
-    match parsed.web.flavor {
-        Flavor::GitHub if parsed.key.starts_with("github.com/") && is_blob("blob") => {
+    let Ok(mut web) = url::Url::parse(url) else {
+        return url.to_string();
+    };
+    let segments: Vec<String> = web
+        .path_segments()
+        .map(|s| s.map(str::to_string).collect())
+        .unwrap_or_default();
+    // The marker sits after the repository's own segments (and GitLab's `-`).
+    let repo_segments = parsed.web.base.split('/').skip(3).count();
+    let marker_at = match parsed.web.flavor {
+        Flavor::GitLab => repo_segments + 1,
+        _ => repo_segments,
+    };
+    let marker = segments.get(marker_at).map(String::as_str);
+    let with_marker = |web: &mut url::Url, replacement: &str| {
+        let mut changed = segments.clone();
+        changed[marker_at] = replacement.to_string();
+        web.set_path(&changed.join("/"));
+        web.to_string()
+    };
+    match (parsed.web.flavor, marker) {
+        (Flavor::GitHub, Some("blob" | "raw")) if parsed.key.starts_with("github.com/") => {
             let repo = parsed
                 .web
                 .base
@@ -275,8 +319,8 @@ pub fn raw_url(url: &str) -> String {
                 crate::web::encode_path(rest)
             )
         }
-        Flavor::GitLab if is_blob("-/blob") => url.replacen("/-/blob/", "/-/raw/", 1),
-        Flavor::Bitbucket if is_blob("src") => url.replacen("/src/", "/raw/", 1),
+        (Flavor::GitLab, Some("blob")) => with_marker(&mut web, "raw"),
+        (Flavor::Bitbucket, Some("src")) => with_marker(&mut web, "raw"),
         _ => url.to_string(),
     }
 }
@@ -284,6 +328,53 @@ pub fn raw_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn reader(allow: &[&str]) -> RemoteReader {
+        let reading = ReadingConfig {
+            allow: allow
+                .iter()
+                .filter_map(|a| crate::config::ReadAllow::parse(a).ok())
+                .collect(),
+        };
+        RemoteReader::new(&reading, None)
+    }
+
+    #[test]
+    fn redirects_go_only_where_reading_allow_permits() {
+        let r = reader(&["https://docs.example.com/api/", "github.com"]);
+        assert!(r.permitted("https://docs.example.com/api/v2.yaml"));
+        assert!(
+            !r.permitted("https://docs.example.com/admin/secret"),
+            "the same host outside the allowed prefix"
+        );
+        assert!(r.permitted("https://raw.githubusercontent.com/acme/x/main/a.yaml"));
+        assert!(!r.permitted("https://raw.githubusercontent.com/"));
+        let scoped = reader(&["https://github.com/acme/"]);
+        assert!(scoped.permitted("https://raw.githubusercontent.com/acme/x/main/a.yaml"));
+        assert!(!scoped.permitted("https://raw.githubusercontent.com/other/x/main/a.yaml"));
+        assert!(!scoped.permitted("http://raw.githubusercontent.com/acme/x/main/a.yaml"));
+    }
+
+    #[test]
+    fn file_pages_are_read_raw_whatever_the_spelling() {
+        assert_eq!(
+            raw_url("HTTPS://www.GitHub.com/Acme/X/blob/main/a.yaml"),
+            "https://raw.githubusercontent.com/Acme/X/main/a.yaml"
+        );
+        assert_eq!(
+            raw_url("https://github.com/acme/x/raw/main/a.yaml"),
+            "https://raw.githubusercontent.com/acme/x/main/a.yaml"
+        );
+        assert_eq!(
+            raw_url("https://GitLab.com/g/r/-/blob/main/a.yaml"),
+            "https://gitlab.com/g/r/-/raw/main/a.yaml"
+        );
+        assert_eq!(
+            raw_url("https://github.com/acme/x/tree/main/docs"),
+            "https://github.com/acme/x/tree/main/docs",
+            "a folder is not a file"
+        );
+    }
 
     #[test]
     fn file_pages_are_read_raw() {

@@ -226,11 +226,7 @@ impl Cleaner<'_> {
     fn href(&self, element: &str, value: &str) -> Option<String> {
         let value = value.trim();
         match element {
-            "a" => {
-                let lower = value.to_ascii_lowercase();
-                (lower.starts_with("https://") || lower.starts_with("http://"))
-                    .then(|| value.to_string())
-            }
+            "a" => crate::web::is_http_url(value).then(|| value.to_string()),
             "use" => value
                 .strip_prefix('#')
                 .filter(|id| is_plain_id(id))

@@ -8,6 +8,13 @@ pub fn is_web_url(url: &str) -> bool {
     lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:")
 }
 
+/// An `http://` or `https://` URL (scheme in any case): what can be fetched or shown as a
+/// plain web link.
+pub fn is_http_url(url: &str) -> bool {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
 /// An absolute URL: a scheme, a colon and something after it, no spaces.
 pub fn is_absolute_url(s: &str) -> bool {
     let Some((scheme, rest)) = s.split_once(':') else {
@@ -56,6 +63,7 @@ pub fn decode_percent(text: &str) -> String {
         let hex = (bytes[i] == b'%')
             .then(|| text.get(i + 1..i + 3))
             .flatten()
+            .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
             .and_then(|h| u8::from_str_radix(h, 16).ok());
         match hex {
             Some(byte) => {
@@ -81,6 +89,8 @@ mod tests {
         assert!(is_web_url("mailto:a@b.c"));
         assert!(!is_web_url("javascript:alert(1)"));
         assert!(!is_web_url(" JavaScript:alert(1)"));
+        assert!(is_http_url("HTTPS://x") && is_http_url("http://x"));
+        assert!(!is_http_url("mailto:a@b.c") && !is_http_url("https:/x") && !is_http_url("é"));
     }
 
     #[test]

@@ -291,7 +291,8 @@ fn resolve_placeholder(
     target: &str,
     reading: &mut Reading<'_>,
 ) -> Result<(Value, Option<String>), String> {
-    let fail = |why: String| format!("placeholder {key} could not read \"{target}\": {why}");
+    let shown = crate::scm::redact(target);
+    let fail = |why: String| format!("placeholder {key} could not read \"{shown}\": {why}");
     let (text, warning) = if target.contains("://") {
         match read_url(key, target, reading) {
             Ok(read) => read,
@@ -363,8 +364,7 @@ fn read_url(
         });
         return Ok((text, note));
     }
-    let lower = target.to_ascii_lowercase();
-    if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+    if !crate::web::is_http_url(target) {
         return Err(format!(
             "placeholder {key} points at {shown}, which greenroom cannot read (only http and https URLs); the URL is shown instead of its content"
         ));

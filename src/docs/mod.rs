@@ -731,10 +731,18 @@ fn edit_base(config: &MkdocsConfig, located: &locate::Project, docs_dir: &Path) 
             format!("{s}/")
         }
     };
-    if let Some(uri) = config.edit_uri.as_deref().filter(|u| is_web(u)) {
+    if let Some(uri) = config
+        .edit_uri
+        .as_deref()
+        .filter(|u| crate::web::is_http_url(u))
+    {
         return Some(with_slash(uri));
     }
-    if let Some(repo) = config.repo_url.as_deref().filter(|u| is_web(u)) {
+    if let Some(repo) = config
+        .repo_url
+        .as_deref()
+        .filter(|u| crate::web::is_http_url(u))
+    {
         let default_uri = if repo.contains("bitbucket") {
             "src/default/docs/"
         } else {
@@ -752,10 +760,6 @@ fn edit_base(config: &MkdocsConfig, located: &locate::Project, docs_dir: &Path) 
     }
     let (web, branch) = located.web.as_ref()?;
     web.edit_prefix(branch, &located.in_repository(docs_dir)?)
-}
-
-fn is_web(url: &str) -> bool {
-    url.starts_with("https://") || url.starts_with("http://")
 }
 
 fn edit_url(base: &str, relative: &str) -> String {

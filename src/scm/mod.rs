@@ -17,9 +17,12 @@ pub fn check_clone_url(url: &str) -> Result<(), String> {
     if url.starts_with('-') || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(format!("`git: {}` is not a URL", redact(url)));
     }
-    let scheme_ok = ["https://", "ssh://", "file://"]
-        .iter()
-        .any(|s| url.len() > s.len() && url[..s.len()].eq_ignore_ascii_case(s));
+    let scheme_ok = ["https://", "ssh://", "file://"].iter().any(|s| {
+        url.len() > s.len()
+            && url
+                .get(..s.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(s))
+    });
     if scheme_ok || is_scp_like(url) {
         return Ok(());
     }
@@ -79,10 +82,12 @@ pub fn redact(text: &str) -> String {
     while let Some(at) = rest.find("://") {
         let (before, after) = rest.split_at(at + 3);
         out.push_str(before);
-        let end = after
-            .find(|c: char| c == '/' || c.is_whitespace() || matches!(c, '\'' | '"' | '`' | '>'))
+        let url_end = after
+            .find(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | '`' | '>' | '<'))
             .unwrap_or(after.len());
-        let authority = &after[..end];
+        let url = &after[..url_end];
+        let authority_end = url.find('/').unwrap_or(url.len());
+        let authority = &url[..authority_end];
         match authority.rfind('@') {
             Some(i) => {
                 out.push_str("***");
@@ -90,10 +95,43 @@ pub fn redact(text: &str) -> String {
             }
             None => out.push_str(authority),
         }
-        rest = &after[end..];
+        out.push_str(&redact_query(&url[authority_end..]));
+        rest = &after[url_end..];
     }
     out.push_str(rest);
     out
+}
+
+/// A URL's path with the values of query parameters that carry credentials (`token`, `sig`,
+/// `X-Amz-Credential`, …) replaced by `***`.
+fn redact_query(path_and_query: &str) -> String {
+    let Some((path, query)) = path_and_query.split_once('?') else {
+        return path_and_query.to_string();
+    };
+    let secret = |name: &str| {
+        let name = name.to_ascii_lowercase();
+        name.starts_with("x-amz-")
+            || [
+                "token",
+                "key",
+                "sig",
+                "secret",
+                "password",
+                "passwd",
+                "auth",
+                "credential",
+            ]
+            .iter()
+            .any(|word| name.contains(word))
+    };
+    let query: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, value)) if secret(name) && !value.is_empty() => format!("{name}=***"),
+            _ => pair.to_string(),
+        })
+        .collect();
+    format!("{path}?{}", query.join("&"))
 }
 
 /// Host (without user or port) and path (without leading `/` and trailing `.git`) of a remote.
@@ -478,6 +516,14 @@ mod tests {
         assert_eq!(redact("https://github.com/a/b"), "https://github.com/a/b");
         assert_eq!(redact("git@github.com:a/b.git"), "git@github.com:a/b.git");
         assert_eq!(redact("https://tok@h"), "https://***@h");
+        assert_eq!(
+            redact("GET https://h/a.yaml?ref=main&access_token=abc&X-Amz-Signature=f00 failed"),
+            "GET https://h/a.yaml?ref=main&access_token=***&X-Amz-Signature=*** failed"
+        );
+        assert_eq!(
+            redact("https://h/p?sig=1&page=2"),
+            "https://h/p?sig=***&page=2"
+        );
     }
 
     #[test]
@@ -497,6 +543,8 @@ mod tests {
             "/tmp/x",
             "git://host/x",
             "",
+            "htéps://x",
+            "abcdeéééé://host/x",
         ] {
             assert!(check_clone_url(bad).is_err(), "{bad}");
         }

@@ -84,8 +84,7 @@ impl Builder<'_> {
             .map(|r| RemoteView {
                 transport: r.transport.clone(),
                 url: r.url.clone(),
-                href: (r.url.starts_with("https://") || r.url.starts_with("http://"))
-                    .then(|| r.url.clone()),
+                href: crate::web::is_http_url(&r.url).then(|| r.url.clone()),
             })
             .collect();
         let spec_fields = match entity.kind {
@@ -268,10 +267,7 @@ impl Builder<'_> {
             profile: entity.profile.as_ref().map(|p| ProfileView {
                 display_name: p.display_name.clone(),
                 email: p.email.clone(),
-                picture: p
-                    .picture
-                    .clone()
-                    .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+                picture: p.picture.clone().filter(|u| crate::web::is_http_url(u)),
             }),
         }
     }

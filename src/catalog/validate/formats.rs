@@ -59,6 +59,7 @@ pub fn is_valid_url(s: &str) -> bool {
     url::Url::parse(s).is_ok()
 }
 
+/// Backstage's `kind` format: a letter, then letters and digits, at most 63 characters.
 pub(super) fn is_valid_kind_format(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
@@ -67,6 +68,8 @@ pub(super) fn is_valid_kind_format(s: &str) -> bool {
         && b.iter().all(u8::is_ascii_alphanumeric)
 }
 
+/// Backstage's `apiVersion` format: `version` or `dns-subdomain/version`, the version being
+/// 1 to 63 letters and digits.
 pub(super) fn is_valid_api_version(s: &str) -> bool {
     let version_ok =
         |v: &str| !v.is_empty() && v.len() <= 63 && v.bytes().all(|b| b.is_ascii_alphanumeric());

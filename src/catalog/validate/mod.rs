@@ -220,10 +220,11 @@ impl Checker<'_> {
 
     fn kind(&mut self, root: &Map<String, Value>, rules: &KindRules) -> Option<Kind> {
         let text = self.required_string(root, &[], "kind")?;
-        let custom = rules.custom.iter().find(|k| k.kind == text).map(|k| {
-            let plural = k.plural.clone().unwrap_or_else(|| format!("{}s", k.kind));
-            Kind::Custom(CustomKind::intern(&k.kind, &plural, &k.api_versions))
-        });
+        let custom = rules
+            .custom
+            .iter()
+            .find(|k| k.kind == text)
+            .map(|k| Kind::Custom(CustomKind::intern(&k.kind, &k.plural, &k.api_versions)));
         let Some(kind) = Kind::parse(&text).or(custom) else {
             let mut known: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
             known.extend(rules.custom.iter().map(|k| k.kind.as_str()));
