@@ -5,6 +5,7 @@
 //! [`render`] → [`output`]. [`build`] and [`check`] chain the stages (`check` stops after
 //! `docs`, so broken doc links fail CI too).
 
+pub mod apis;
 pub mod catalog;
 pub mod config;
 pub mod diag;

@@ -344,6 +344,21 @@ pub struct Origin {
     pub branch: Option<String>,
 }
 
+/// Where an API's `spec.definition` text came from: what its own references (`$ref` to other
+/// files, protobuf imports) are relative to, and where its diagnostics point.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DefinitionSource {
+    /// The file on disk (canonical) whose whole content the text is (`$text: ./openapi.yaml`);
+    /// `None` when the text is written in the descriptor.
+    pub path: Option<std::path::PathBuf>,
+    /// Portal-relative path of that file, or of the descriptor.
+    pub display: String,
+    /// 1-based line of `display` on which the text starts.
+    pub first_line: usize,
+    /// The repository (or portal) root that references from the text must stay inside.
+    pub root: std::path::PathBuf,
+}
+
 /// A validated entity, with the original document kept for the JSON export.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entity {
@@ -377,6 +392,8 @@ pub struct Entity {
     pub profile: Option<Profile>,
     /// API definition text.
     pub definition: Option<String>,
+    /// Where the definition text was read from.
+    pub definition_source: Option<DefinitionSource>,
     /// An mcp-server API's transports (`spec.remotes`).
     pub remotes: Vec<ApiRemote>,
     /// All relations of this entity (its own and those stitched from others), sorted.

@@ -12,7 +12,7 @@ use crate::yaml::{self, Document, PathSegment};
 use rayon::prelude::*;
 use serde_json::Value;
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// One YAML document that parsed to a mapping, ready for validation.
@@ -22,6 +22,21 @@ pub struct LoadedDocument {
     pub file: Arc<DescriptorFile>,
     /// The document, placeholders substituted.
     pub document: Document,
+    /// The files placeholders of the document were read from, by field.
+    pub read_files: Vec<ReadFile>,
+}
+
+/// A file a `$text`/`$json`/`$yaml` placeholder was replaced with (its whole content).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadFile {
+    /// The field the placeholder stood in, as keys from the root (`["spec", "definition"]`).
+    pub field: Vec<String>,
+    /// The file, canonical.
+    pub path: PathBuf,
+    /// Its portal-relative display path.
+    pub display: String,
+    /// The repository (or portal) root it lies in: references inside it stay there.
+    pub root: PathBuf,
 }
 
 impl LoadedDocument {
@@ -145,8 +160,10 @@ fn load_file(set: &SourceSet, remote: &RemoteReader, file: &Arc<DescriptorFile>)
             base_dir: &base_dir,
             root: &file.root,
             budget: &mut budget,
+            read_files: Vec::new(),
         };
         substitute(&mut value, &mut reading, &mut path, &mut problems);
+        let read_files = std::mem::take(&mut reading.read_files);
         document.value = value;
         let mut failed = false;
         for problem in problems {
@@ -171,6 +188,7 @@ fn load_file(set: &SourceSet, remote: &RemoteReader, file: &Arc<DescriptorFile>)
         let loaded = LoadedDocument {
             file: Arc::clone(file),
             document,
+            read_files,
         };
         if loaded.document.value.get("kind").and_then(Value::as_str) == Some("Location") {
             follow_location(set, &loaded, &mut result);
@@ -229,6 +247,8 @@ struct Reading<'a> {
     root: &'a Path,
     /// Bytes the file's placeholders may still read.
     budget: &'a mut u64,
+    /// Files read so far, by field.
+    read_files: Vec<ReadFile>,
 }
 
 /// Replaces `{$text: path}`, `{$json: path}` and `{$yaml: path}` mappings. Other `$` keys (JSON
@@ -248,7 +268,22 @@ fn substitute(
                         let target = target.clone();
                         path.push(OwnedSegment::Key(key.clone()));
                         match resolve_placeholder(&key, &target, reading) {
-                            Ok((resolved, warning)) => {
+                            Ok((resolved, warning, read_file)) => {
+                                if let Some((file, root)) = read_file {
+                                    let field = path[..path.len() - 1]
+                                        .iter()
+                                        .map(|s| match s {
+                                            OwnedSegment::Key(k) => k.clone(),
+                                            OwnedSegment::Index(i) => i.to_string(),
+                                        })
+                                        .collect();
+                                    reading.read_files.push(ReadFile {
+                                        field,
+                                        display: paths::display(&reading.set.portal_root, &file),
+                                        path: file,
+                                        root,
+                                    });
+                                }
                                 if let Some(message) = warning {
                                     problems.push(Problem {
                                         path: path.clone(),
@@ -286,22 +321,23 @@ fn substitute(
     }
 }
 
-fn resolve_placeholder(
-    key: &str,
-    target: &str,
-    reading: &mut Reading<'_>,
-) -> Result<(Value, Option<String>), String> {
+/// A placeholder's value, a warning, and the file it was read from with its root (when it was
+/// a file of a checkout rather than a network read).
+type Resolved = (Value, Option<String>, Option<(PathBuf, PathBuf)>);
+
+fn resolve_placeholder(key: &str, target: &str, reading: &mut Reading<'_>) -> Result<Resolved, String> {
     let shown = crate::scm::redact(target);
     let fail = |why: String| format!("placeholder {key} could not read \"{shown}\": {why}");
-    let (text, warning) = if target.contains("://") {
+    let (text, warning, read_file) = if target.contains("://") {
         match read_url(key, target, reading) {
             Ok(read) => read,
             // Not read: the URL stands in for the content, as before the URL could be read.
-            Err(why) => return Ok((Value::String(target.to_string()), Some(why))),
+            Err(why) => return Ok((Value::String(target.to_string()), Some(why), None)),
         }
     } else {
         let path = paths::resolve_confined(reading.base_dir, target, reading.root).map_err(fail)?;
-        (read_text(&path).map_err(|e| fail(e.message()))?, None)
+        let text = read_text(&path).map_err(|e| fail(e.message()))?;
+        (text, None, Some((path, reading.root.to_path_buf())))
     };
     let size = text.len() as u64;
     if size > *reading.budget {
@@ -330,17 +366,16 @@ fn resolve_placeholder(
             }
         }
     };
-    Ok((parsed, warning))
+    Ok((parsed, warning, read_file))
 }
+
+/// Text read for a placeholder, a warning, and the checkout file with its root it came from.
+type ReadText = (String, Option<String>, Option<(PathBuf, PathBuf)>);
 
 /// The text at a placeholder's URL: from the source repository the URL points into (any URL of
 /// a repository greenroom has checked out), else over the network when `reading.allow`
 /// permits. `Err` says why it was not read (a warning: the URL is shown instead).
-fn read_url(
-    key: &str,
-    target: &str,
-    reading: &Reading<'_>,
-) -> Result<(String, Option<String>), String> {
+fn read_url(key: &str, target: &str, reading: &Reading<'_>) -> Result<ReadText, String> {
     let shown = crate::scm::redact(target);
     if let Some((repo, path, other_ref)) = reading.set.file_of_url(target) {
         let repo = &reading.set.repos[repo];
@@ -362,7 +397,7 @@ fn read_url(
                     .unwrap_or("its checked-out commit")
             )
         });
-        return Ok((text, note));
+        return Ok((text, note, Some((file, repo.root.clone()))));
     }
     if !crate::web::is_http_url(target) {
         return Err(format!(
@@ -372,7 +407,10 @@ fn read_url(
     reading
         .remote
         .read(target)
-        .map(|(text, stale)| (text, stale.map(|why| format!("placeholder {key}: {why}"))))
+        .map(|(text, stale)| {
+            let warning = stale.map(|why| format!("placeholder {key}: {why}"));
+            (text, warning, None)
+        })
         .map_err(|why| format!("placeholder {key}: {why}; the URL is shown instead of its content"))
 }
 

@@ -167,6 +167,7 @@ mod tests {
             .map(|d| load::LoadedDocument {
                 file: Arc::clone(&file),
                 document: d.expect("test YAML parses"),
+                read_files: Vec::new(),
             })
             .collect();
         let (catalog, mut diagnostics) =

@@ -8,7 +8,7 @@
 
 pub mod blocks;
 mod fences;
-mod links;
+pub mod links;
 pub mod locate;
 pub mod markdown;
 pub mod mermaid;

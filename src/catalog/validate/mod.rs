@@ -8,7 +8,9 @@ mod spec;
 pub use formats::*;
 pub use spec::MCP_SERVER;
 
-use super::entity::{ApiRemote, CustomKind, Entity, Kind, Link, Origin, Profile, SpecRef};
+use super::entity::{
+    ApiRemote, CustomKind, DefinitionSource, Entity, Kind, Link, Origin, Profile, SpecRef,
+};
 use super::load::LoadedDocument;
 use super::refs::{self, EntityRef};
 use super::value_type_name;
@@ -77,6 +79,39 @@ impl Checker<'_> {
 
     fn warning(&mut self, path: &[PathSegment<'_>], message: impl Into<String>) {
         self.report(Diagnostic::warning(message), path);
+    }
+
+    /// Where `spec.definition` came from: the file a placeholder read, else the descriptor
+    /// (a block scalar's text starts on the line after its key).
+    fn definition_source(&self) -> DefinitionSource {
+        let file = &self.loaded.file;
+        if let Some(read) = self
+            .loaded
+            .read_files
+            .iter()
+            .find(|r| r.field == ["spec", "definition"])
+        {
+            return DefinitionSource {
+                path: Some(read.path.clone()),
+                display: read.display.clone(),
+                first_line: 1,
+                root: read.root.clone(),
+            };
+        }
+        let key_line = self.loaded.line_of(&[Key("spec"), Key("definition")]);
+        let block = self.loaded.document.text.lines().nth(
+            key_line.saturating_sub(self.loaded.document.start_line),
+        );
+        let on_next_line = block.is_some_and(|line| {
+            let value = line.split_once(':').map_or("", |(_, v)| v).trim();
+            value.is_empty() || value.starts_with('|') || value.starts_with('>')
+        });
+        DefinitionSource {
+            path: None,
+            display: file.display.clone(),
+            first_line: key_line + usize::from(on_next_line),
+            root: file.root.clone(),
+        }
     }
 
     fn invalid(&mut self, path: &[PathSegment<'_>], field: &str, rule: &str, found: &str) {
@@ -204,6 +239,10 @@ impl Checker<'_> {
             lifecycle: fields.lifecycle,
             spec_refs: fields.refs,
             profile: fields.profile,
+            definition_source: fields
+                .definition
+                .as_ref()
+                .map(|_| self.definition_source()),
             definition: fields.definition,
             remotes: fields.remotes,
             relations: Vec::new(),
