@@ -7,6 +7,11 @@
 //! folders) instead, and writes the same pages in each peer's input layout under
 //! `OUT/peers/` (MkDocs, MkDocs + techdocs-core, Hugo, mdBook) for the benchmark.
 //!
+//! `--apis N` sets how many of the entities are APIs (by default a fifth of what is left after
+//! the org), and `--operations N` how many operations each OpenAPI definition has (default 2;
+//! above that, tagged operations with parameters, request bodies, responses and `$ref`s to
+//! shared schemas, about 2 KB each, for the API reference benchmark).
+//!
 //! Deterministic for a seed: the same arguments always write the same bytes. Every reference
 //! and every link resolves, so `greenroom check OUT` is clean.
 
@@ -21,6 +26,10 @@ struct Settings {
     single_site: bool,
     seed: u64,
     out: PathBuf,
+    /// APIs among the entities; `None` for a fifth of the rest.
+    apis: Option<usize>,
+    /// Operations per OpenAPI definition.
+    operations: usize,
 }
 
 /// SplitMix64: small, fast, and stable across platforms.
@@ -100,6 +109,8 @@ fn parse_args() -> Result<Settings, String> {
         single_site: false,
         seed: 1,
         out: PathBuf::new(),
+        apis: None,
+        operations: 2,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -114,6 +125,8 @@ fn parse_args() -> Result<Settings, String> {
             "--seed" => settings.seed = number("--seed")?,
             "--pages" => settings.pages = number("--pages")? as usize,
             "--single-site" => settings.single_site = true,
+            "--apis" => settings.apis = Some(number("--apis")? as usize),
+            "--operations" => settings.operations = number("--operations")? as usize,
             "-h" | "--help" => return Err(String::new()),
             other if !other.starts_with('-') => settings.out = PathBuf::from(other),
             other => return Err(format!("unknown option {other}")),
@@ -129,7 +142,7 @@ fn main() {
     let settings = match parse_args() {
         Ok(s) => s,
         Err(message) => {
-            eprintln!("{message}\nusage: gen-org [--repos N] [--entities N] [--pages N] [--single-site] [--seed N] OUT");
+            eprintln!("{message}\nusage: gen-org [--repos N] [--entities N] [--pages N] [--single-site] [--apis N] [--operations N] [--seed N] OUT");
             std::process::exit(2);
         }
     };
@@ -155,7 +168,7 @@ fn generate(s: &Settings) -> std::io::Result<()> {
     let domains = (n / 1000).max(2);
     let systems = (n / 100).max(4);
     let remaining = n.saturating_sub(1 + 4 + 16 + teams + users + domains + systems);
-    let apis = remaining / 5;
+    let apis = s.apis.unwrap_or(remaining / 5).min(remaining);
     let resources = remaining / 6;
     let components = remaining - apis - resources;
 
@@ -264,7 +277,12 @@ fn generate(s: &Settings) -> std::io::Result<()> {
     for a in 0..apis {
         let repo = a % repos;
         let word = WORDS[a % WORDS.len()];
-        repo_files[repo].push((format!("apis/api-{a}.yaml"), openapi(a, word)));
+        let definition = if s.operations > 2 {
+            openapi_large(a, word, s.operations)
+        } else {
+            openapi(a, word)
+        };
+        repo_files[repo].push((format!("apis/api-{a}.yaml"), definition));
         let _ = write!(
             repo_docs[repo],
             "---\napiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: api-{a}\n  description: The {word} API, version {a}.\n  tags: [rest]\nspec:\n  type: openapi\n  lifecycle: {}\n  owner: team-{}\n  system: system-{}\n  definition:\n    $text: ./apis/api-{a}.yaml\n",
@@ -392,6 +410,64 @@ fn openapi(index: usize, word: &str) -> String {
         "openapi: 3.0.3\ninfo:\n  title: {} API {index}\n  version: 1.{index}.0\npaths:\n  /{word}:\n    get:\n      summary: List {word}\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                type: array\n                items:\n                  $ref: '#/components/schemas/Item'\n  /{word}/{{id}}:\n    get:\n      summary: Get one of {word}\n      parameters:\n        - name: id\n          in: path\n          required: true\n          schema:\n            type: string\n      responses:\n        '200':\n          description: OK\ncomponents:\n  schemas:\n    Item:\n      type: object\n      properties:\n        id:\n          type: string\n        name:\n          type: string\n",
         capitalise(word)
     )
+}
+
+/// An OpenAPI 3.0 definition of `operations` operations: five per resource path (list,
+/// create, read, update, delete) under tags, each with parameters, bodies and responses that
+/// refer to shared component schemas, like a real service's definition.
+fn openapi_large(index: usize, word: &str, operations: usize) -> String {
+    let title = capitalise(word);
+    let mut out = format!(
+        "openapi: 3.0.3\ninfo:\n  title: {title} API {index}\n  version: 2.{index}.0\n  description: |\n    The **{word}** service's public API. Every call needs a bearer token; see [errors](#schema/Error).\n  contact:\n    name: Team {word}\n    email: {word}@example.com\n  license:\n    name: Apache 2.0\nservers:\n  - url: https://{word}.example.com/v2\n    description: Production\ntags:\n"
+    );
+    let resources = operations.div_ceil(5);
+    for r in 0..resources {
+        let _ = writeln!(
+            out,
+            "  - name: {word}{r}\n    description: Resources of kind {word}{r}."
+        );
+    }
+    out.push_str("paths:\n");
+    let mut written = 0;
+    for r in 0..resources {
+        let resource = format!("{word}{r}");
+        let name = capitalise(&resource);
+        let _ = write!(out, "  /{resource}:\n");
+        for (method, op) in [("get", "list"), ("post", "create")] {
+            if written == operations {
+                break;
+            }
+            written += 1;
+            let _ = write!(out, "    {method}:\n      tags: [{resource}]\n      operationId: {op}{name}\n      summary: {} {resource}\n      description: {} {resource} items, newest first. Results are paged with `cursor`.\n", capitalise(op), capitalise(op));
+            if method == "get" {
+                out.push_str("      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - name: cursor\n          in: query\n          description: Where the previous page ended.\n          schema:\n            type: string\n        - name: sort\n          in: query\n          schema:\n            type: string\n            enum: [newest, oldest, name]\n            default: newest\n");
+                let _ = write!(out, "      responses:\n        '200':\n          description: A page of {resource} items.\n          headers:\n            X-Next-Cursor:\n              schema:\n                type: string\n          content:\n            application/json:\n              schema:\n                type: array\n                items:\n                  $ref: '#/components/schemas/{name}'\n        default:\n          $ref: '#/components/responses/Problem'\n");
+            } else {
+                let _ = write!(out, "      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/{name}'\n            example:\n              name: first {resource}\n              size: 3\n      responses:\n        '201':\n          description: Created.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/{name}'\n        default:\n          $ref: '#/components/responses/Problem'\n");
+            }
+        }
+        if written == operations {
+            break;
+        }
+        let _ = write!(out, "  /{resource}/{{id}}:\n    parameters:\n      - name: id\n        in: path\n        required: true\n        description: The item's id.\n        schema:\n          type: string\n          format: uuid\n");
+        for (method, op) in [("get", "get"), ("put", "update"), ("delete", "delete")] {
+            if written == operations {
+                break;
+            }
+            written += 1;
+            let _ = write!(out, "    {method}:\n      tags: [{resource}]\n      operationId: {op}{name}\n      summary: {} one {resource}\n", capitalise(op));
+            if method == "put" {
+                let _ = write!(out, "      requestBody:\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/{name}'\n");
+            }
+            let _ = write!(out, "      responses:\n        '200':\n          description: The {resource} item.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/{name}'\n        '404':\n          description: No such item.\n        default:\n          $ref: '#/components/responses/Problem'\n");
+        }
+    }
+    out.push_str("components:\n  parameters:\n    Limit:\n      name: limit\n      in: query\n      description: Most items per page.\n      schema:\n        type: integer\n        minimum: 1\n        maximum: 100\n        default: 20\n  responses:\n    Problem:\n      description: Something went wrong.\n      content:\n        application/problem+json:\n          schema:\n            $ref: '#/components/schemas/Error'\n  schemas:\n    Error:\n      type: object\n      required: [code, message]\n      properties:\n        code:\n          type: integer\n          format: int32\n        message:\n          type: string\n        details:\n          type: array\n          items:\n            type: string\n");
+    for r in 0..resources {
+        let name = capitalise(&format!("{word}{r}"));
+        let _ = write!(out, "    {name}:\n      type: object\n      required: [id, name]\n      properties:\n        id:\n          type: string\n          format: uuid\n          readOnly: true\n        name:\n          type: string\n          maxLength: 200\n        size:\n          type: integer\n          minimum: 0\n        status:\n          type: string\n          enum: [active, archived]\n        owner:\n          $ref: '#/components/schemas/Error'\n        labels:\n          type: object\n          additionalProperties:\n            type: string\n");
+    }
+    out
 }
 
 /// Pages per docs site in an org (`--pages` without `--single-site`).

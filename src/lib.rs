@@ -105,6 +105,7 @@ struct Loaded {
     portal_root: PathBuf,
     source_dirs: Vec<PathBuf>,
     docs: docs::DocSet,
+    apis: apis::ApiSet,
     /// greenroom.yaml exists but could not be used; the defaults stood in.
     config_rejected: bool,
 }
@@ -236,8 +237,11 @@ fn load_catalog(
         code,
     });
     diagnostics.extend(doc_problems);
+    timings.stage(Some("docs"), "reading API definitions");
+    let (apis, api_problems) = apis::build(&catalog, &sources.portal_root);
+    diagnostics.extend(api_problems);
     diag::sort(&mut diagnostics);
-    timings.stage(Some("docs"), "");
+    timings.stage(Some("apis"), "");
     let source_dirs = config
         .sources
         .iter()
@@ -253,6 +257,7 @@ fn load_catalog(
         portal_root: sources.portal_root,
         source_dirs,
         docs,
+        apis,
         config_rejected,
     })
 }
@@ -442,6 +447,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
         portal_root,
         source_dirs,
         docs,
+        apis,
         config_rejected,
     } = load_catalog(
         &options.root,
@@ -489,7 +495,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
         // Creating ~30,000 folders is system time on one thread; the folders of entity and
         // docs pages are known already, so they are made while the model is built and fill
         // its serial stretches. The rest (facet pages, data files) follow below.
-        let early_folders = site::early_page_paths(&catalog, &docs);
+        let early_folders = site::early_page_paths(&catalog, &docs, &apis);
         let (mut model, index, early) = std::thread::scope(|scope| {
             let maker =
                 scope.spawn(|| staging.create_folders(early_folders.iter().map(String::as_str)));
@@ -503,12 +509,14 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
                         diagnostics: &diagnostics,
                         assets: &asset_paths,
                         docs: &docs,
+                        apis: &apis,
                     })
                 },
                 || {
                     search::build(&search::SearchInput {
                         catalog: &catalog,
                         docs: &docs,
+                        apis: &apis,
                         pretty_urls: config.pretty_urls,
                     })
                 },

@@ -48,6 +48,10 @@ macro_rules! with_context {
                 let ($template, $context) = ("docs_index.html", c);
                 $body
             }
+            PageContent::ApiReference(c) => {
+                let ($template, $context) = ("api_reference.html", c.as_ref());
+                $body
+            }
         }
     };
 }

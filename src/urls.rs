@@ -12,6 +12,23 @@ pub fn entity_path(entity_ref: &EntityRef) -> String {
     )
 }
 
+/// `catalog/<namespace>/api/<name>/reference/index.html`: an API's reference page, beside its
+/// entity page (entity names cannot contain `/`, so no entity page can be there).
+pub fn api_reference_path(entity_ref: &EntityRef) -> String {
+    format!(
+        "catalog/{}/{}/{}/reference/index.html",
+        entity_ref.namespace, entity_ref.kind, entity_ref.name
+    )
+}
+
+/// `catalog/<namespace>/api/<name>/definition.<extension>`: the raw definition, for download.
+pub fn api_definition_path(entity_ref: &EntityRef, extension: &str) -> String {
+    format!(
+        "catalog/{}/{}/{}/definition.{extension}",
+        entity_ref.namespace, entity_ref.kind, entity_ref.name
+    )
+}
+
 /// `catalog/_by/<facet>/<value>/index.html`. The `_by` segment cannot clash with a namespace
 /// (namespaces cannot contain `_`).
 pub fn facet_path(facet: &str, value: &str) -> String {

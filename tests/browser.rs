@@ -277,3 +277,42 @@ fn relation_graph_is_visible_and_its_nodes_navigate() {
     browser
         .wait_for("location.pathname.endsWith('/catalog/default/group/team-payments/index.html')");
 }
+
+#[test]
+fn a_search_result_for_an_operation_lands_on_the_operation() {
+    let portal = portal();
+    let server = StaticServer::start(&portal.out, "/portal/");
+    let mut browser = Browser::launch();
+    browser.goto(&format!("{}index.html", server.base));
+    browser.press("/");
+    browser.type_text("createSession");
+    wait_for_hits_matching(&mut browser, "createSession");
+    let hits = panel_hits(&mut browser);
+    assert_eq!(hits[0].1, "POST /sessions", "{hits:#?}");
+    assert_eq!(
+        hits[0].2,
+        "catalog/default/api/checkout-api/reference/index.html#operation/createSession"
+    );
+    browser.press("ArrowDown");
+    browser.press("Enter");
+    browser.wait_for(
+        "location.pathname.endsWith('/portal/catalog/default/api/checkout-api/reference/index.html') \
+         && document.readyState === 'complete'",
+    );
+    assert_eq!(
+        browser.eval(
+            "[location.hash, document.querySelector(':target') && document.querySelector(':target').id, \
+             document.querySelector(':target .ref-name').textContent]"
+        ),
+        json!(["#operation/createSession", "operation/createSession", "/sessions"]),
+        "the page scrolled to the operation's permalink"
+    );
+    let visible = browser.eval(
+        "(() => { const r = document.querySelector(':target').getBoundingClientRect(); \
+         return r.top >= 0 && r.top < window.innerHeight; })()",
+    );
+    assert_eq!(visible, json!(true), "the operation is in view");
+    // Its permalink and a schema link work within the page.
+    browser.click("[id='operation/createSession'] .ref-permalink");
+    browser.wait_for("location.hash === '#operation/createSession'");
+}

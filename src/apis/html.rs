@@ -43,7 +43,7 @@ impl Html {
     pub fn anchor_link(text: &str, anchor: &str) -> Html {
         Html(format!(
             "<a href=\"#{}\">{}</a>",
-            escape_fragment(anchor),
+            fragment_href(anchor),
             highlight::escape_html(text)
         ))
     }
@@ -52,7 +52,7 @@ impl Html {
     pub fn code_link(text: &str, anchor: &str) -> Html {
         Html(format!(
             "<a href=\"#{}\"><code>{}</code></a>",
-            escape_fragment(anchor),
+            fragment_href(anchor),
             highlight::escape_html(text)
         ))
     }
@@ -89,9 +89,9 @@ pub fn join(parts: impl IntoIterator<Item = Html>, separator: &str) -> Html {
     out
 }
 
-/// A fragment written into an `href`: percent-encodes what would end the attribute or the URL,
+/// An anchor as the fragment of an `href` (without the `#`): percent-encodes what would end the attribute or the URL,
 /// keeps `/` and the rest as written, so `#operation/get-/pets/{id}` finds `id="operation/get-/pets/{id}"`.
-fn escape_fragment(anchor: &str) -> String {
+pub fn fragment_href(anchor: &str) -> String {
     let mut out = String::with_capacity(anchor.len());
     for c in anchor.chars() {
         match c {
@@ -140,8 +140,24 @@ fn is_plain(text: &str) -> bool {
     !text.bytes().any(|b| {
         matches!(
             b,
-            b'\n' | b'*' | b'_' | b'`' | b'[' | b']' | b'<' | b'>' | b'#' | b'!' | b'|' | b'\\'
-                | b'~' | b'&' | b'=' | b':' | b'-' | b'+'
+            b'\n'
+                | b'*'
+                | b'_'
+                | b'`'
+                | b'['
+                | b']'
+                | b'<'
+                | b'>'
+                | b'#'
+                | b'!'
+                | b'|'
+                | b'\\'
+                | b'~'
+                | b'&'
+                | b'='
+                | b':'
+                | b'-'
+                | b'+'
         )
     })
 }
@@ -223,7 +239,11 @@ impl Body {
         self.out
             .push_str("<div class=\"table-wrap\"><table class=\"ref-table\"><thead><tr>");
         for column in columns {
-            let _ = write!(self.out, "<th scope=\"col\">{}</th>", highlight::escape_html(column));
+            let _ = write!(
+                self.out,
+                "<th scope=\"col\">{}</th>",
+                highlight::escape_html(column)
+            );
         }
         self.out.push_str("</tr></thead><tbody>");
         for row in rows {
@@ -304,10 +324,7 @@ mod tests {
     #[test]
     fn anchors_stay_inside_the_attribute() {
         let link = Html::anchor_link("x", "operation/get-/a\"b c");
-        assert_eq!(
-            link.as_str(),
-            "<a href=\"#operation/get-/a%22b%20c\">x</a>"
-        );
+        assert_eq!(link.as_str(), "<a href=\"#operation/get-/a%22b%20c\">x</a>");
         assert_eq!(id_attribute("schema/<A>"), "schema/&lt;A&gt;");
     }
 

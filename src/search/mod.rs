@@ -18,6 +18,7 @@
 
 pub mod analyze;
 
+use crate::apis::ApiSet;
 use crate::catalog::entity::{Entity, RelationType};
 use crate::catalog::refs::EntityRef;
 use crate::catalog::Catalog;
@@ -61,6 +62,8 @@ pub struct SearchInput<'a> {
     pub catalog: &'a Catalog,
     /// Rendered docs, with their text by section.
     pub docs: &'a DocSet,
+    /// API references: their items are documents too.
+    pub apis: &'a ApiSet,
     /// Whether hrefs drop `index.html`.
     pub pretty_urls: bool,
 }
@@ -142,6 +145,14 @@ fn documents<'a>(input: &SearchInput<'a>) -> (Vec<SearchDoc<'a>>, Vec<EntityFace
         .par_iter()
         .map(|(entity_ref, entity)| {
             let mut docs = vec![entity_doc(input, entity)];
+            if let Some(reference) = input
+                .apis
+                .get(entity_ref)
+                .and_then(|api| api.reference.as_ref())
+            {
+                let owner = docs[0].owner.clone();
+                docs.extend(reference_docs(input, entity, &owner, reference));
+            }
             if let Some(site) = input.docs.sites.get(entity_ref) {
                 let owner = docs[0].owner.clone();
                 for page in &site.pages {
@@ -321,6 +332,68 @@ fn section_docs<'a>(
         });
     }
     docs
+}
+
+/// One document per item of an API's reference (operation, schema, channel, type, RPC…),
+/// linking to its permalink, filed under the API's kind and owner.
+fn reference_docs<'a>(
+    input: &SearchInput<'a>,
+    entity: &Entity,
+    owner: &str,
+    reference: &'a crate::apis::Reference,
+) -> Vec<SearchDoc<'a>> {
+    let page_href = site_href(
+        &crate::urls::api_reference_path(&entity.entity_ref),
+        input.pretty_urls,
+    );
+    let api_name = entity.display_name();
+    reference
+        .sections
+        .iter()
+        .flat_map(|section| &section.items)
+        .map(|item| {
+            let title = match (&item.badge, item.kind) {
+                (Some(method), crate::apis::ItemKind::Operation) => {
+                    format!("{} {}", method.to_uppercase(), item.name)
+                }
+                _ => item.name.clone(),
+            };
+            let mut keywords = format!("{} {api_name} {}", item.kind.as_str(), entity.name);
+            for extra in [&item.label, &item.badge].into_iter().flatten() {
+                keywords.push(' ');
+                keywords.push_str(extra);
+            }
+            let context = match &item.label {
+                Some(label) if *label != item.name => {
+                    format!("{api_name} · {} {label}", item.kind.as_str())
+                }
+                _ => format!("{api_name} · {}", item.kind.as_str()),
+            };
+            let summary = item.summary.as_deref().unwrap_or("");
+            SearchDoc {
+                href: format!(
+                    "{page_href}#{}",
+                    crate::apis::html::fragment_href(&item.anchor)
+                ),
+                kind: entity.kind.lower().to_string(),
+                owner: owner.to_string(),
+                context,
+                text: snippet(if summary.is_empty() {
+                    &item.search_text
+                } else {
+                    summary
+                }),
+                from_docs: true,
+                fields: [
+                    title.clone().into(),
+                    keywords.into(),
+                    Cow::Borrowed(summary),
+                    Cow::Borrowed(item.search_text.as_str()),
+                ],
+                title,
+            }
+        })
+        .collect()
 }
 
 /// A site path as the reader's links spell it (root-relative; `index.html` dropped when

@@ -19,6 +19,7 @@
 //! published: the last good site stays, and the new errors go to the terminal and the overlay.
 
 use super::http::{Patch, Problem};
+use crate::apis::{self, ApiSet};
 use crate::catalog::{Catalog, EntityRef, RelationType};
 use crate::config::SiteConfig;
 use crate::diag::{self, Counts, Diagnostic, Severity};
@@ -51,7 +52,9 @@ struct State {
     sources: Arc<SourceSet>,
     catalog: Arc<Catalog>,
     docs: Arc<DocSet>,
-    /// Diagnostics of discover, load and resolve.
+    /// API references, read again whenever the catalog is.
+    apis: Arc<ApiSet>,
+    /// Diagnostics of discover, load, resolve and the API references.
     catalog_diags: Vec<Diagnostic>,
     theme_diags: Vec<Diagnostic>,
     docs_diags: BTreeMap<EntityRef, Vec<Diagnostic>>,
@@ -212,6 +215,7 @@ impl Background {
             let files = search::build(&search::SearchInput {
                 catalog: &self.state.catalog,
                 docs: &self.state.docs,
+                apis: &self.state.apis,
                 pretty_urls: self.state.config.pretty_urls,
             })
             .files;
@@ -268,6 +272,7 @@ fn run_model(
         diagnostics: &state.diagnostics,
         assets: asset_paths,
         docs: &state.docs,
+        apis: &state.apis,
     };
     let mut model = site::build_selected(&input, selection);
     model.data.retain(|d| d.path != "sitemap.xml");
@@ -375,6 +380,8 @@ fn load(root: &Path) -> anyhow::Result<Loaded> {
         pretty_urls: config.pretty_urls,
         code: docs::markdown::Code::Highlighted,
     });
+    let (apis, api_diags) = apis::build(&catalog, &sources.portal_root);
+    catalog_diags.extend(api_diags);
     let (theme, theme_diags) = theme::load(&sources.portal_root);
     let mut state = State {
         config: Arc::new(config),
@@ -384,6 +391,7 @@ fn load(root: &Path) -> anyhow::Result<Loaded> {
         sources: Arc::new(sources),
         catalog: Arc::new(catalog),
         docs: Arc::new(built.set),
+        apis: Arc::new(apis),
         catalog_diags: config_problems
             .iter()
             .cloned()
@@ -511,7 +519,9 @@ impl Engine {
         let (catalog, resolved) = crate::catalog::resolve(&documents, &config, BTreeSet::new());
         catalog_diags.extend(resolved);
         drop(documents);
-        trace("discover+load+resolve", started);
+        let (apis, api_diags) = apis::build(&catalog, &self.root);
+        catalog_diags.extend(api_diags);
+        trace("discover+load+resolve+apis", started);
 
         let mut changed: BTreeSet<EntityRef> = BTreeSet::new();
         for (key, entity) in &catalog.entities {
@@ -521,6 +531,12 @@ impl Engine {
         }
         for key in old.catalog.entities.keys() {
             if !catalog.entities.contains_key(key) {
+                changed.insert(key.clone());
+            }
+        }
+        // A file a definition refers to may change while its descriptor does not.
+        for (key, reference) in &apis.references {
+            if old.apis.get(key) != Some(reference) {
                 changed.insert(key.clone());
             }
         }
@@ -542,6 +558,7 @@ impl Engine {
         let mut state = State {
             sources: Arc::new(sources),
             catalog: Arc::new(catalog),
+            apis: Arc::new(apis),
             catalog_diags,
             ..old.clone()
         };
@@ -768,6 +785,7 @@ impl Engine {
             let index = search::build(&search::SearchInput {
                 catalog: &state.catalog,
                 docs: &state.docs,
+                apis: &state.apis,
                 pretty_urls: state.config.pretty_urls,
             });
             self.search_seconds = started.elapsed().as_secs_f64();

@@ -343,10 +343,21 @@ pub struct DefinitionView {
     pub api_type: String,
     /// The language used for highlighting, or "text".
     pub language: String,
-    /// Highlighted HTML (escaped by the highlighter); safe to insert.
-    pub html: String,
+    /// Highlighted HTML (escaped by the highlighter); safe to insert. `None` on an entity page
+    /// whose API has a reference page (the source is shown there).
+    pub html: Option<String>,
     /// Number of lines.
     pub lines: usize,
+    /// href of the raw definition file.
+    pub download_href: String,
+    /// File name the download is saved as.
+    pub download_name: String,
+    /// href of the API's reference page, when its format has one.
+    pub reference_href: Option<String>,
+    /// What the reference holds, counted: `12 operations`, `8 schemas`.
+    pub summary: Vec<String>,
+    /// The format as the reference names it (`OpenAPI 3.0.3`).
+    pub format: Option<String>,
 }
 
 /// One remote of an mcp-server API.
@@ -501,6 +512,67 @@ pub struct EntityPage {
     pub graph: Option<GraphView>,
     /// Kind-specific diagrams: a system's or domain's parts; a group's org chart and ownership.
     pub diagrams: Vec<DiagramView>,
+}
+
+/// `catalog/<ns>/api/<name>/reference/index.html`: an API definition as a reference.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiReferencePage {
+    /// Shared header data.
+    pub page: PageMeta,
+    /// The API entity.
+    pub entity: EntityLink,
+    /// Its owner.
+    pub owner: Option<EntityLink>,
+    /// Its lifecycle.
+    pub lifecycle: Option<String>,
+    /// The heading: the definition's title, else the entity's.
+    pub title: String,
+    /// The definition's version.
+    pub version: Option<String>,
+    /// The format (`OpenAPI 3.1.0`), or the spec type when the definition could not be read.
+    pub format: String,
+    /// The definition's description: sanitised HTML, inserted as is.
+    pub description_html: Option<String>,
+    /// Facts under the title.
+    pub facts: Vec<ReferenceFact>,
+    /// Servers.
+    pub servers: Vec<ReferenceServer>,
+    /// The side navigation as HTML (escaped; see `site::api`).
+    pub nav_html: String,
+    /// Every section and item as HTML (escaped or sanitised by `apis::html`), inserted as is.
+    pub content_html: String,
+    /// Whether the definition could not be read at all (the page then shows only the source).
+    pub unreadable: bool,
+    /// Problems the reader found in the definition.
+    pub problems: Vec<DiagnosticView>,
+    /// The raw definition, highlighted.
+    pub definition: DefinitionView,
+}
+
+/// A labelled fact of a reference.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReferenceFact {
+    /// Label.
+    pub label: String,
+    /// Value.
+    pub text: String,
+    /// A checked link (`http(s)` or `mailto`).
+    pub href: Option<String>,
+}
+
+/// A server of a reference.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReferenceServer {
+    /// Its key, when named.
+    pub name: Option<String>,
+    /// URL as written.
+    pub url: String,
+    /// Protocol and version.
+    pub protocol: Option<String>,
+    /// Description: sanitised HTML.
+    pub description_html: Option<String>,
+    /// Variables and bindings: escaped HTML.
+    pub details_html: String,
 }
 
 /// A titled diagram on an entity page.

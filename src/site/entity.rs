@@ -6,7 +6,6 @@ use super::context::*;
 use super::{graph_view, graphs, Builder, Page, PageContent, OWNED_ROWS_LIMIT};
 use crate::catalog::relations::owned_by_group_tree;
 use crate::catalog::{Entity, EntityRef, Kind, RelationType};
-use crate::highlight;
 use crate::urls::{self, entity_path, facet_path, Linker};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -73,10 +72,10 @@ impl Builder<'_> {
         } else {
             Vec::new()
         };
-        let definition = entity
-            .definition
-            .as_ref()
-            .map(|text| definition_view(entity, text));
+        let definition = entity.definition.as_ref().map(|text| {
+            let api = self.input.apis.get(&entity.entity_ref);
+            super::api::definition_view(&linker, entity, text, api, api.is_none())
+        });
         let template = (entity.kind == Kind::Template).then(|| template_section(&entity.raw));
         let remotes = entity
             .remotes
@@ -270,26 +269,6 @@ impl Builder<'_> {
                 picture: p.picture.clone().filter(|u| crate::web::is_http_url(u)),
             }),
         }
-    }
-}
-
-fn definition_view(entity: &Entity, text: &str) -> DefinitionView {
-    let api_type = entity.spec_type.clone().unwrap_or_default();
-    let looks_like_json = text.trim_start().starts_with('{');
-    let tokens: &[&str] = match api_type.as_str() {
-        "openapi" | "asyncapi" if looks_like_json => &["json"],
-        "openapi" | "asyncapi" => &["yaml"],
-        "graphql" => &["graphql", "gql"],
-        "grpc" => &["proto", "protobuf"],
-        other if looks_like_json => &["json", other],
-        other => &[other],
-    };
-    let highlighted = highlight::highlight(text, tokens);
-    DefinitionView {
-        api_type,
-        language: highlighted.language,
-        html: highlighted.html,
-        lines: text.lines().count(),
     }
 }
 

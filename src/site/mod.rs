@@ -4,6 +4,7 @@
 //! This is where URLs are decided and every link is made relative to the page showing it.
 //! It reads no files and writes none.
 
+mod api;
 pub mod context;
 mod entity;
 mod export;
@@ -11,6 +12,7 @@ pub mod graphs;
 mod nav;
 use crate::urls;
 
+use crate::apis::ApiSet;
 use crate::catalog::relations::owned_by_group_tree;
 use crate::catalog::{Catalog, Entity, EntityRef, Kind, RelationType};
 use crate::config::SiteConfig;
@@ -57,6 +59,8 @@ pub enum PageContent {
     Docs(Box<DocsPage>),
     /// `docs/index.html`.
     DocsIndex(DocsIndexPage),
+    /// An API's reference page.
+    ApiReference(Box<ApiReferencePage>),
 }
 
 /// A page to render.
@@ -98,6 +102,8 @@ pub struct SiteInput<'a> {
     pub assets: &'a AssetPaths,
     /// Every entity's rendered documentation.
     pub docs: &'a DocSet,
+    /// Every API's reference.
+    pub apis: &'a ApiSet,
 }
 
 /// Most rows in a group page's ownership table.
@@ -196,21 +202,20 @@ pub fn build_selected(input: &SiteInput<'_>, selection: &Selection) -> SiteModel
             .collect();
         pages.extend(docs_pages);
     }
-    let entity_pages: Vec<Page> = match &selection.entities {
-        None => input
-            .catalog
-            .entities
-            .par_iter()
-            .map(|(_, entity)| builder.entity_page(entity))
-            .collect(),
-        Some(wanted) => wanted
-            .iter()
-            .filter_map(|r| input.catalog.get(r))
-            .collect::<Vec<_>>()
-            .par_iter()
-            .map(|entity| builder.entity_page(entity))
-            .collect(),
+    let selected: Vec<&Entity> = match &selection.entities {
+        None => input.catalog.entities.values().collect(),
+        Some(wanted) => wanted.iter().filter_map(|r| input.catalog.get(r)).collect(),
     };
+    let entity_pages: Vec<Page> = selected
+        .par_iter()
+        .flat_map_iter(|entity| {
+            let reference = input
+                .apis
+                .get(&entity.entity_ref)
+                .map(|api| builder.api_reference_page(entity, api));
+            std::iter::once(builder.entity_page(entity)).chain(reference)
+        })
+        .collect();
     pages.extend(entity_pages);
     pages.sort_by(|a, b| a.path.cmp(&b.path));
     let mut data = Vec::new();
@@ -226,6 +231,7 @@ pub fn build_selected(input: &SiteInput<'_>, selection: &Selection) -> SiteModel
             bytes: export::diagnostics_json(input.diagnostics),
         });
     }
+    data.extend(selected.iter().filter_map(|e| api::definition_file(e)));
     for site in input.docs.sites.values() {
         if !wanted_site(&site.entity) {
             continue;
@@ -247,11 +253,12 @@ pub fn build_selected(input: &SiteInput<'_>, selection: &Selection) -> SiteModel
 
 /// The paths of every entity page and docs page of a full build, known before the model is
 /// built (the output stage makes their folders while the model is being built).
-pub fn early_page_paths(catalog: &Catalog, docs: &DocSet) -> Vec<String> {
+pub fn early_page_paths(catalog: &Catalog, docs: &DocSet, apis: &ApiSet) -> Vec<String> {
     catalog
         .entities
         .keys()
         .map(urls::entity_path)
+        .chain(apis.references.keys().map(urls::api_reference_path))
         .chain(
             docs.sites
                 .values()
