@@ -140,8 +140,24 @@ fn is_plain(text: &str) -> bool {
     !text.bytes().any(|b| {
         matches!(
             b,
-            b'\n' | b'*' | b'_' | b'`' | b'[' | b']' | b'<' | b'>' | b'#' | b'!' | b'|' | b'\\'
-                | b'~' | b'&' | b'=' | b':' | b'-' | b'+'
+            b'\n'
+                | b'*'
+                | b'_'
+                | b'`'
+                | b'['
+                | b']'
+                | b'<'
+                | b'>'
+                | b'#'
+                | b'!'
+                | b'|'
+                | b'\\'
+                | b'~'
+                | b'&'
+                | b'='
+                | b':'
+                | b'-'
+                | b'+'
         )
     })
 }
@@ -223,7 +239,11 @@ impl Body {
         self.out
             .push_str("<div class=\"table-wrap\"><table class=\"ref-table\"><thead><tr>");
         for column in columns {
-            let _ = write!(self.out, "<th scope=\"col\">{}</th>", highlight::escape_html(column));
+            let _ = write!(
+                self.out,
+                "<th scope=\"col\">{}</th>",
+                highlight::escape_html(column)
+            );
         }
         self.out.push_str("</tr></thead><tbody>");
         for row in rows {
@@ -304,10 +324,7 @@ mod tests {
     #[test]
     fn anchors_stay_inside_the_attribute() {
         let link = Html::anchor_link("x", "operation/get-/a\"b c");
-        assert_eq!(
-            link.as_str(),
-            "<a href=\"#operation/get-/a%22b%20c\">x</a>"
-        );
+        assert_eq!(link.as_str(), "<a href=\"#operation/get-/a%22b%20c\">x</a>");
         assert_eq!(id_attribute("schema/<A>"), "schema/&lt;A&gt;");
     }
 

@@ -42,7 +42,10 @@ impl Documents {
             .map_err(|e| {
                 source.at(
                     e.line.unwrap_or(1),
-                    Diagnostic::error(format!("the API definition is not valid YAML or JSON: {}", e.message)),
+                    Diagnostic::error(format!(
+                        "the API definition is not valid YAML or JSON: {}",
+                        e.message
+                    )),
                 )
             })?
             .value;
@@ -64,9 +67,9 @@ impl Documents {
     /// repository (`./pet.yaml`, `schemas.json#/Pet`). `Err` says why it cannot be followed
     /// (missing target, outside the repository, not a file greenroom read).
     pub fn resolve<'d>(&'d self, from: FileId, reference: &'d str) -> Result<Target<'d>, String> {
-        let pointer = reference
-            .strip_prefix('#')
-            .ok_or_else(|| format!("$ref \"{reference}\" names another file, which greenroom does not read yet"))?;
+        let pointer = reference.strip_prefix('#').ok_or_else(|| {
+            format!("$ref \"{reference}\" names another file, which greenroom does not read yet")
+        })?;
         let value = self.files[from]
             .pointer(pointer)
             .ok_or_else(|| format!("$ref \"{reference}\" points at nothing"))?;

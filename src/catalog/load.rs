@@ -325,7 +325,11 @@ fn substitute(
 /// a file of a checkout rather than a network read).
 type Resolved = (Value, Option<String>, Option<(PathBuf, PathBuf)>);
 
-fn resolve_placeholder(key: &str, target: &str, reading: &mut Reading<'_>) -> Result<Resolved, String> {
+fn resolve_placeholder(
+    key: &str,
+    target: &str,
+    reading: &mut Reading<'_>,
+) -> Result<Resolved, String> {
     let shown = crate::scm::redact(target);
     let fail = |why: String| format!("placeholder {key} could not read \"{shown}\": {why}");
     let (text, warning, read_file) = if target.contains("://") {

@@ -99,9 +99,12 @@ impl Checker<'_> {
             };
         }
         let key_line = self.loaded.line_of(&[Key("spec"), Key("definition")]);
-        let block = self.loaded.document.text.lines().nth(
-            key_line.saturating_sub(self.loaded.document.start_line),
-        );
+        let block = self
+            .loaded
+            .document
+            .text
+            .lines()
+            .nth(key_line.saturating_sub(self.loaded.document.start_line));
         let on_next_line = block.is_some_and(|line| {
             let value = line.split_once(':').map_or("", |(_, v)| v).trim();
             value.is_empty() || value.starts_with('|') || value.starts_with('>')
@@ -239,10 +242,7 @@ impl Checker<'_> {
             lifecycle: fields.lifecycle,
             spec_refs: fields.refs,
             profile: fields.profile,
-            definition_source: fields
-                .definition
-                .as_ref()
-                .map(|_| self.definition_source()),
+            definition_source: fields.definition.as_ref().map(|_| self.definition_source()),
             definition: fields.definition,
             remotes: fields.remotes,
             relations: Vec::new(),
