@@ -589,3 +589,60 @@ fn a_generated_schema_of_5000_types_reads_in_bounded_time() {
     assert!(item(r, "type/Node").body.as_str().contains("#type/T4999"));
     assert!(elapsed.as_secs() < 20, "{elapsed:?}");
 }
+
+#[test]
+fn strings_are_unescaped_and_block_strings_dedented_as_the_spec_says() {
+    let read = read_text(
+        "type Query {\n  \"\"\"\n\n      First line \\\"\"\" quoted.\n        indented code\n      last\n\n  \"\"\"\n  a: Int\n  \"caf\\u00e9 \\\"x\\\" \\u{1F600}\"\n  b: Int\n}\n",
+    );
+    let r = reference(&read);
+    let a = item(r, "query/a")
+        .description
+        .as_ref()
+        .expect("a")
+        .as_str()
+        .to_string();
+    assert!(
+        a.starts_with("<p>First line &quot;&quot;&quot; quoted.\nindented code\nlast</p>")
+            || a.starts_with("<p>First line \"\"\" quoted.\nindented code\nlast</p>"),
+        "{a}"
+    );
+    let b = item(r, "query/b")
+        .description
+        .as_ref()
+        .expect("b")
+        .as_str()
+        .to_string();
+    assert!(
+        b.contains("café") && b.contains('😀') && b.contains("&quot;x&quot;"),
+        "{b}"
+    );
+}
+
+#[test]
+fn truncated_definitions_never_panic() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/apis")
+        .join(FILMS);
+    let text = std::fs::read_to_string(path).expect("fixture");
+    let mut cut = 0;
+    while cut < text.len() {
+        if text.is_char_boundary(cut) {
+            let read = read_text(&text[..cut]);
+            if let Some(r) = &read.reference {
+                assert_eq!(r.format, "GraphQL SDL");
+            }
+        }
+        cut += 41;
+    }
+    let read =
+        read_text("\"bad \\q escape \\u{110000}\"\ntype Query { a: Int }\n\"\"\"never closed");
+    assert!(
+        read.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error),
+        "{:?}",
+        messages(&read)
+    );
+    assert!(read.reference.is_some());
+}
