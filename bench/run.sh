@@ -3,7 +3,7 @@
 # (cached), measures greenroom and its peers on the same Markdown, and writes BENCHMARKS.md.
 #
 #   bench/run.sh                      everything (about 25 minutes on 2 cores: the peers, and waits)
-#   SIZES="small medium" bench/run.sh   only some sizes (small medium large single)
+#   SIZES="small medium" bench/run.sh   only some sizes (small medium large single apis apis-base)
 #   RUNS=5 PEER_RUNS=1 bench/run.sh   runs per measurement (the median is reported)
 #   NO_PEERS=1 bench/run.sh           greenroom only
 #   RELOAD_EDITS=7 bench/run.sh       edits per edit-to-reload measurement (small and large)
@@ -145,6 +145,10 @@ for size in $SIZES; do
     medium) generate medium --repos 100 --entities 1000 --pages 2000 --seed 1 ;;
     large) generate large --repos 1000 --entities 10000 --pages 20000 --seed 1 ;;
     single) generate single --repos 1 --entities 50 --pages 2000 --single-site --seed 1 ;;
+    # The API reference benchmark: the large org with 1,000 of its APIs carrying definitions of
+    # 50 operations, against the same org with 2-operation definitions.
+    apis) generate apis --repos 1000 --entities 10000 --pages 20000 --seed 1 --apis 1000 --operations 50 ;;
+    apis-base) generate apis-base --repos 1000 --entities 10000 --pages 20000 --seed 1 --apis 1000 --operations 2 ;;
     *) log "unknown size $size" && exit 2 ;;
     esac
     org=$CACHE/orgs/$size
@@ -232,7 +236,7 @@ log "mermaid diagrams measured"
 
 # Facts about the inputs (every cached org), for per-page figures.
 : >"$CACHE/facts.tsv"
-for size in small medium large single; do
+for size in small medium large single apis apis-base; do
     org=$CACHE/orgs/$size
     [ -d "$org" ] || continue
     pages=$(find "$org/repos" -name '*.md' -path '*/docs/*' 2>/dev/null | wc -l)

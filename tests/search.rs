@@ -320,3 +320,44 @@ fn mcp_remotes_and_custom_kind_specs_are_searchable() {
     let airesource = index.postings("airesource");
     assert!(airesource.iter().any(|(h, _)| h == skill), "{airesource:?}");
 }
+
+#[test]
+fn api_operations_types_and_rpcs_are_search_results_at_their_permalinks() {
+    let portal = Portal::copy_of(&common::example_org_dir());
+    portal.build(&[]).assert_code(0);
+    let index = Index::read(&portal.site());
+    let checkout = "catalog/default/api/checkout-api/reference/index.html";
+    let hit = |term: &str, href: &str| {
+        let postings = index.postings(term);
+        assert!(
+            postings.iter().any(|(h, _)| h == href),
+            "{term} does not find {href}: {postings:?}"
+        );
+        index.record(href).clone()
+    };
+    let operation = hit(
+        "createsession",
+        &format!("{checkout}#operation/createSession"),
+    );
+    assert_eq!(operation[0], "POST /sessions", "{operation}");
+    hit("session", &format!("{checkout}#operation/createSession"));
+    // Filed under the API's kind and owner, for the results page's facets.
+    assert_eq!(operation[2], "api", "{operation}");
+    assert_eq!(operation[3], "Checkout Team", "{operation}");
+    let graphql = "catalog/default/api/storefront-graphql/reference/index.html";
+    assert!(
+        index
+            .postings("product")
+            .iter()
+            .any(|(h, _)| h.starts_with(&format!("{graphql}#type/"))),
+        "GraphQL types are found"
+    );
+    let ledger = "catalog/default/api/ledger-api/reference/index.html";
+    assert!(
+        index
+            .postings("ledger")
+            .iter()
+            .any(|(h, _)| h.starts_with(&format!("{ledger}#rpc/"))),
+        "RPCs are found"
+    );
+}

@@ -48,6 +48,11 @@ impl Html {
         ))
     }
 
+    /// Markup inside one `<code>`: a type like `[Film!]!` whose name is a link.
+    pub fn in_code(inner: &Html) -> Html {
+        Html(format!("<code>{}</code>", inner.0))
+    }
+
     /// `<code>` text linking to an element of the same page: a type name.
     pub fn code_link(text: &str, anchor: &str) -> Html {
         Html(format!(
@@ -55,6 +60,19 @@ impl Html {
             fragment_href(anchor),
             highlight::escape_html(text)
         ))
+    }
+
+    /// A link out of the site, only for `http(s)` and `mailto` URLs (`None` otherwise): a
+    /// scalar's `@specifiedBy`, external docs.
+    pub fn external_link(text: &str, url: &str) -> Option<Html> {
+        let safe = crate::web::is_http_url(url) || url.starts_with("mailto:");
+        safe.then(|| {
+            Html(format!(
+                "<a href=\"{}\" rel=\"noopener\">{}</a>",
+                highlight::escape_html(url),
+                highlight::escape_html(text)
+            ))
+        })
     }
 
     /// A small label: `required`, `deprecated`, a method, a type kind. `class` is one of the
@@ -326,6 +344,17 @@ mod tests {
         let link = Html::anchor_link("x", "operation/get-/a\"b c");
         assert_eq!(link.as_str(), "<a href=\"#operation/get-/a%22b%20c\">x</a>");
         assert_eq!(id_attribute("schema/<A>"), "schema/&lt;A&gt;");
+    }
+
+    #[test]
+    fn external_links_are_web_links_only() {
+        assert_eq!(
+            Html::external_link("RFC", "https://x.org/a?b=1&c=\"2\"")
+                .expect("link")
+                .as_str(),
+            "<a href=\"https://x.org/a?b=1&amp;c=&quot;2&quot;\" rel=\"noopener\">RFC</a>"
+        );
+        assert_eq!(Html::external_link("x", "javascript:alert(1)"), None);
     }
 
     #[test]

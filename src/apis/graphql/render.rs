@@ -352,7 +352,7 @@ impl<'s> Renderer<'s> {
             TypeKind::Scalar => {
                 if let Some(url) = &t.specified_by {
                     body.heading("Specified by");
-                    body.html(&Html::code(url));
+                    body.html(&Html::external_link(url, url).unwrap_or_else(|| Html::code(url)));
                 }
             }
         }
@@ -491,10 +491,16 @@ impl<'s> Renderer<'s> {
 
     /// `[Film!]!` with `Film` linked and the wrappers as text.
     fn type_html(&mut self, ty: &'s TypeRef) -> Html {
-        let mut out = Html::text(&ty.prefix);
-        out.push(&self.name_html(&ty.named));
-        out.push_text(&ty.suffix);
-        out
+        let mut inner = Html::text(&ty.prefix);
+        self.name_html(&ty.named);
+        let name = ty.named.name.as_str();
+        inner.push(&match self.targets.get(name) {
+            Some(Target::Type(anchor)) => Html::anchor_link(name, anchor),
+            Some(Target::Root(section)) => Html::anchor_link(name, section),
+            None => Html::text(name),
+        });
+        inner.push_text(&ty.suffix);
+        Html::in_code(&inner)
     }
 
     /// A type name, linked to its permalink (or its root section); built-in scalars and

@@ -216,10 +216,10 @@ fn types_are_linked_with_wrappers_as_text_and_built_ins_unlinked() {
     let r = reference(&read);
     let all_films = item(r, "query/allFilms").body.as_str();
     assert!(
-        all_films.contains("[<a href=\"#type/Film\"><code>Film</code></a>!]!"),
+        all_films.contains("<code>[<a href=\"#type/Film\">Film</a>!]!</code>"),
         "{all_films}"
     );
-    assert!(all_films.contains("<a href=\"#type/FilmOrder\"><code>FilmOrder</code></a>"));
+    assert!(all_films.contains("<code><a href=\"#type/FilmOrder\">FilmOrder</a></code>"));
     assert!(
         all_films.contains("<code>RELEASE_DATE</code>"),
         "default shown"
@@ -327,7 +327,7 @@ fn scalars_show_specified_by_and_block_strings_are_dedented() {
     assert!(date
         .body
         .as_str()
-        .contains("<code>https://datatracker.ietf.org/doc/html/rfc3339</code>"));
+        .contains("<a href=\"https://datatracker.ietf.org/doc/html/rfc3339\" rel=\"noopener\">"));
     assert!(item(r, "type/Length").body.is_empty());
     // The indented line of Node's block string stays a code block after dedenting.
     let node = item(r, "type/Node")
@@ -406,7 +406,7 @@ fn hostile_text_is_escaped_and_odd_names_are_fine() {
     assert_eq!(proto.name, "__proto__");
     let cube = item(r, "query/ratingCube");
     assert_eq!(cube.label.as_deref(), Some("[[[[Int]]]]"));
-    assert!(cube.body.as_str().contains("[[[[<code>Int</code>]]]]"));
+    assert!(cube.body.as_str().contains("<code>[[[[Int]]]]</code>"));
     let input = item(r, "type/ReviewInput").body.as_str();
     assert!(
         input.contains("<code>&quot;Great \\&quot;product\\&quot;!&quot;</code>"),
