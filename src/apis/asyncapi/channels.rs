@@ -7,7 +7,7 @@ use super::{name_under, Node, Reader, Spec};
 use crate::apis::html::{self, Body, Cell, Html};
 use crate::apis::model::{Item, ItemKind};
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A channel of the `channels` mapping.
 pub(super) struct Channel<'d> {
@@ -251,11 +251,14 @@ impl<'d> Reader<'_, 'd> {
             }
         }
         let messages = match self.spec {
-            Spec::V2 => operations
-                .iter()
-                .flat_map(|operation| self.operation_messages(&operation.merged))
-                .filter(|view| !view.inline)
-                .collect(),
+            Spec::V2 => {
+                let mut seen = HashSet::new();
+                operations
+                    .iter()
+                    .flat_map(|operation| self.operation_messages(&operation.merged))
+                    .filter(|view| !view.inline && seen.insert(view.anchor.clone()))
+                    .collect()
+            }
             Spec::V3 => self.channel_messages(node),
         };
         for view in &messages {

@@ -219,7 +219,7 @@ pub(super) struct Reader<'s, 'd> {
     spec: Spec,
     default_content_type: Option<&'d str>,
     diagnostics: Vec<Diagnostic>,
-    reported: HashSet<(FileId, String)>,
+    reported: HashSet<(FileId, String, String)>,
     anchors: HashSet<String>,
 }
 
@@ -573,9 +573,13 @@ impl<'s, 'd> Reader<'s, 'd> {
         unique
     }
 
-    /// A warning at a value, once per place.
+    /// A warning at a value, once per place and message (a message reached from several
+    /// operations is read several times).
     fn warn(&mut self, node: &Node<'d>, message: String) {
-        if !self.reported.insert((node.file, node.pointer.clone())) {
+        if !self
+            .reported
+            .insert((node.file, node.pointer.clone(), message.clone()))
+        {
             return;
         }
         let segments = pointer_segments(&node.pointer);
