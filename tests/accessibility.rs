@@ -36,6 +36,11 @@ fn pages(site: &common::Site) -> Vec<String> {
         "404.html",
         // Mermaid diagrams drawn as SVG.
         "docs/default/component/checkout-service/architecture/index.html",
+        // API references of every format: method and action badges, tables, schema trees.
+        "catalog/default/api/checkout-api/reference/index.html",
+        "catalog/default/api/order-events/reference/index.html",
+        "catalog/default/api/storefront-graphql/reference/index.html",
+        "catalog/default/api/ledger-api/reference/index.html",
     ]
     .iter()
     .map(|p| p.to_string())

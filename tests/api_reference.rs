@@ -38,6 +38,13 @@ fn assert_fragment_links_land(site: &Site, page: &str) {
     }
 }
 
+/// Whether a page (at site path `page`) links to the site path `target`.
+fn links_to(html: &str, page: &str, target: &str) -> bool {
+    attribute_values(html, "href")
+        .iter()
+        .any(|href| common::resolve_link(page, href).as_deref() == Some(target))
+}
+
 fn assert_ids(site: &Site, api: &str, expected: &[&str]) {
     let page = reference_path(api);
     let ids = ids(&site.read(&page));
