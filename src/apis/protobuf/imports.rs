@@ -22,13 +22,22 @@ enum Located {
     Refused(String),
 }
 
+/// The files of one definition, as [`load`] found them.
+pub(super) struct Loaded {
+    /// The definition's file followed by the repository files it imports, transitively.
+    pub(super) files: Vec<ProtoFile>,
+    /// Whether every import outside `google/` was found, read and parsed (so a type that does
+    /// not resolve is a mistake of the definition, not a file greenroom lacks).
+    pub(super) complete: bool,
+}
+
 /// The definition's file followed by every repository file it imports, transitively, each
 /// parsed once; problems of imports are diagnostics at the import's line.
 pub(super) fn load(
     source: &Source<'_>,
     main: ProtoFile,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<ProtoFile> {
+) -> Loaded {
     let root = source.origin.root.as_path();
     let mut seen: HashSet<PathBuf> = HashSet::new();
     if let Some(path) = &main.path {
@@ -36,6 +45,7 @@ pub(super) fn load(
     }
     let mut files = vec![main];
     let mut capped = false;
+    let mut complete = true;
     let mut next = 0;
     while let Some(file) = files.get(next) {
         let importer_dir = file
@@ -69,6 +79,7 @@ pub(super) fn load(
                         continue;
                     }
                     if files.len() >= MAX_FILES {
+                        complete = false;
                         if !capped {
                             capped = true;
                             diagnostics.push(place(Diagnostic::warning(format!(
@@ -77,21 +88,28 @@ pub(super) fn load(
                         }
                         continue;
                     }
-                    if let Some(parsed) = parse_import(source, &import, &path, diagnostics) {
-                        files.push(parsed);
+                    match parse_import(source, &import, &path, diagnostics) {
+                        Some(parsed) => files.push(parsed),
+                        None => complete = false,
                     }
                 }
                 Located::External => {}
-                Located::Missing => diagnostics.push(place(Diagnostic::warning(format!(
-                    "import \"{import}\" is not in the repository; its types are shown unlinked"
-                )))),
-                Located::Refused(why) => diagnostics.push(place(Diagnostic::error(format!(
-                    "import \"{import}\" is not read: {why}"
-                )))),
+                Located::Missing => {
+                    complete = false;
+                    diagnostics.push(place(Diagnostic::warning(format!(
+                        "import \"{import}\" is not in the repository; its types are shown unlinked"
+                    ))));
+                }
+                Located::Refused(why) => {
+                    complete = false;
+                    diagnostics.push(place(Diagnostic::error(format!(
+                        "import \"{import}\" is not read: {why}"
+                    ))));
+                }
             }
         }
     }
-    files
+    Loaded { files, complete }
 }
 
 /// Finds an import: relative to the repository root, then to each folder from the importing

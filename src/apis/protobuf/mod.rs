@@ -60,8 +60,13 @@ pub fn read(source: &Source<'_>) -> Read {
         }
     };
     let main = ProtoFile::new(descriptor, source.origin.path.clone());
-    let files = imports::load(source, main, &mut diagnostics);
+    let loaded = imports::load(source, main, &mut diagnostics);
+    let files = loaded.files;
     let mut symbols = Symbols::collect(&files);
+    too_deep(source, &files, &symbols, &mut diagnostics);
+    if loaded.complete {
+        unknown_types(source, &files, &symbols, &mut diagnostics);
+    }
     list_symbols(source, &files, &mut symbols, &mut diagnostics);
     let renderer = Renderer {
         files: &files,
@@ -188,11 +193,8 @@ fn list_symbols(
     let first_declarations: Vec<bool> = (0..symbols.list.len())
         .map(|index| symbols.is_first(index))
         .collect();
-    for ((symbol, is_listed), is_first) in symbols
-        .list
-        .iter_mut()
-        .zip(listed)
-        .zip(first_declarations)
+    for ((symbol, is_listed), is_first) in
+        symbols.list.iter_mut().zip(listed).zip(first_declarations)
     {
         if !is_listed || symbol.is_map_entry() {
             continue;
@@ -209,13 +211,86 @@ fn list_symbols(
                     "{prefix} {} is declared more than once; this one is at #{}",
                     symbol.full_name, anchor.id
                 ));
-                diagnostics.push(match &file.path {
-                    Some(path) => source.at_file(path, line, d),
-                    None => source.at(line, d),
-                });
+                diagnostics.push(at_line(source, file, line, d));
             }
         }
         symbol.anchor = Some(anchor.id);
+    }
+}
+
+/// A diagnostic at a line of one of the files.
+fn at_line(source: &Source<'_>, file: &ProtoFile, line: usize, d: Diagnostic) -> Diagnostic {
+    match &file.path {
+        Some(path) => source.at_file(path, line, d),
+        None => source.at(line, d),
+    }
+}
+
+/// Warnings for messages nested deeper than greenroom walks (they are left out).
+fn too_deep(
+    source: &Source<'_>,
+    files: &[ProtoFile],
+    symbols: &Symbols<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for (file, path) in &symbols.too_deep {
+        if let Some(file) = files.get(*file) {
+            diagnostics.push(at_line(
+                source,
+                file,
+                file.line(path),
+                Diagnostic::warning(format!(
+                    "messages are nested more than {} levels deep here; the deeper ones are left out",
+                    symbols::MAX_NESTING
+                )),
+            ));
+        }
+    }
+}
+
+/// Warnings for field and RPC types of the definition that no file declares (checked only
+/// when every import was read; `google.*` types are well-known and never in the repository).
+fn unknown_types(
+    source: &Source<'_>,
+    files: &[ProtoFile],
+    symbols: &Symbols<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some(file) = files.first() else {
+        return;
+    };
+    let mut check = |written: &str, scope: &str, path: &[i32]| {
+        let name = written.trim_start_matches('.');
+        if name.starts_with("google.") || symbols.resolve(written, scope).is_some() {
+            return;
+        }
+        diagnostics.push(at_line(
+            source,
+            file,
+            file.line(path),
+            Diagnostic::warning(format!(
+                "type {name} is not declared in this file or its imports; it is shown unlinked"
+            )),
+        ));
+    };
+    for symbol in symbols.list.iter().filter(|s| s.file == 0) {
+        let Definition::Message(message) = symbol.definition else {
+            continue;
+        };
+        for (i, field) in message.field.iter().enumerate() {
+            if let Some(written) = field.type_name.as_deref() {
+                let mut path = symbol.path.clone();
+                path.extend([tag::MEMBER, i as i32]);
+                check(written, &symbol.full_name, &path);
+            }
+        }
+    }
+    for (s, service) in file.descriptor.service.iter().enumerate() {
+        for (m, method) in service.method.iter().enumerate() {
+            let path = [tag::SERVICE, s as i32, tag::MEMBER, m as i32];
+            check(method.input_type(), file.package(), &path);
+            check(method.output_type(), file.package(), &path);
+        }
     }
 }
 

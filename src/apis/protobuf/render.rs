@@ -208,34 +208,34 @@ impl Renderer<'_> {
         let comment = file.comment(&symbol.path);
         let mut search = SearchText::default();
         let mut rows = Vec::with_capacity(message.field.len());
-        let mut written_oneofs = vec![false; message.oneof_decl.len()];
-        for (i, field) in message.field.iter().enumerate() {
-            let real_oneof = field
+        let oneof_of = |field: &FieldDescriptorProto| {
+            field
                 .oneof_index
                 .filter(|_| !field.proto3_optional())
-                .and_then(|o| usize::try_from(o).ok());
-            match real_oneof {
-                Some(oneof) if oneof < message.oneof_decl.len() => {
-                    if written_oneofs[oneof] {
-                        continue;
-                    }
-                    written_oneofs[oneof] = true;
-                    let name = message.oneof_decl[oneof].name();
-                    search.push(name);
-                    for (j, member) in message.field.iter().enumerate().skip(i) {
-                        if member.oneof_index == field.oneof_index && !member.proto3_optional() {
-                            rows.push(self.field_row(
-                                symbol,
-                                member,
-                                j,
-                                proto3,
-                                Some(name),
-                                &mut search,
-                            ));
-                        }
-                    }
+                .and_then(|o| usize::try_from(o).ok())
+                .filter(|o| *o < message.oneof_decl.len())
+        };
+        // The members of each oneof, in order: the group is written where its first member is.
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); message.oneof_decl.len()];
+        for (i, field) in message.field.iter().enumerate() {
+            if let Some(oneof) = oneof_of(field) {
+                members[oneof].push(i);
+            }
+        }
+        for (i, field) in message.field.iter().enumerate() {
+            let Some(oneof) = oneof_of(field) else {
+                rows.push(self.field_row(symbol, field, i, proto3, None, &mut search));
+                continue;
+            };
+            if members[oneof].first() != Some(&i) {
+                continue;
+            }
+            let name = message.oneof_decl[oneof].name();
+            search.push(name);
+            for &j in &members[oneof] {
+                if let Some(member) = message.field.get(j) {
+                    rows.push(self.field_row(symbol, member, j, proto3, Some(name), &mut search));
                 }
-                _ => rows.push(self.field_row(symbol, field, i, proto3, None, &mut search)),
             }
         }
         search.push_prose(&comment);
@@ -532,7 +532,9 @@ impl SearchText {
             if self.0.len() + word.len() + 1 > MAX_SEARCH_TEXT {
                 return;
             }
-            self.push(word);
+            if word.chars().any(char::is_alphanumeric) {
+                self.push(word);
+            }
         }
     }
 

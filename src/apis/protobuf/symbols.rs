@@ -29,7 +29,7 @@ pub(super) mod tag {
 }
 
 /// Deepest nesting of messages greenroom walks; deeper ones are left out.
-const MAX_NESTING: usize = 64;
+pub(super) const MAX_NESTING: usize = 64;
 
 /// One parsed `.proto` file: the definition itself or a file it imports.
 #[derive(Debug)]
@@ -144,6 +144,8 @@ pub(super) struct Symbols<'a> {
     pub(super) list: Vec<Symbol<'a>>,
     /// Index in `list` by full name (the first declaration wins).
     by_name: HashMap<String, usize>,
+    /// Messages (file index and path) whose nested types are too deep to walk.
+    pub(super) too_deep: Vec<(usize, Vec<i32>)>,
 }
 
 impl<'a> Symbols<'a> {
@@ -176,6 +178,7 @@ impl<'a> Symbols<'a> {
         depth: usize,
     ) {
         if depth > MAX_NESTING {
+            self.too_deep.push((file, path));
             return;
         }
         let full_name = qualify(scope, message.name());

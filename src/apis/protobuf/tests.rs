@@ -355,3 +355,69 @@ fn a_large_generated_proto_reads_in_bounded_time() {
     assert_eq!(anchors(&reference).len(), 4000);
     assert!(elapsed.as_secs() < 5, "{elapsed:?}");
 }
+
+#[test]
+fn import_cycles_terminate_and_unknown_types_warn() {
+    let mut read = read_fixture("grpc", "repos/broken-proto/protos/cycle-a.proto");
+    let reference = read.reference.take().expect("reads");
+    let all = anchors(&reference);
+    assert!(all.contains(&"message/cycle.v1.A"), "{all:?}");
+    assert!(all.contains(&"message/cycle.v1.B"), "{all:?}");
+    let a = item(&reference, "message/cycle.v1.A").body.as_str();
+    assert!(a.contains("href=\"#message/cycle.v1.B\""), "{a}");
+    assert_eq!(read.diagnostics.len(), 1, "{:?}", messages(&read));
+    let unknown = &read.diagnostics[0];
+    assert!(unknown.message.contains("Unknown"), "{:?}", messages(&read));
+    assert_eq!(unknown.line, Some(10));
+    assert_eq!(unknown.severity, Severity::Warning);
+}
+
+#[test]
+fn http_rules_are_shown_as_written() {
+    let (reference, _) = greeter();
+    let hello = item(&reference, "rpc/acme.greeter.v1.Greeter/SayHello")
+        .body
+        .as_str();
+    assert!(hello.contains("(google.api.http)"), "{hello}");
+    assert!(hello.contains("/v1/hello/{name}"), "{hello}");
+}
+
+#[test]
+fn deep_nesting_is_cut_with_a_warning() {
+    let depth = 80;
+    let mut text = String::from("syntax = \"proto3\";\npackage deep;\n");
+    for level in 0..depth {
+        text.push_str(&format!("message L{level} {{\n"));
+    }
+    text.push_str(&"}\n".repeat(depth));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let portal = dir.path().canonicalize().expect("canonical");
+    let origin = crate::catalog::entity::DefinitionSource {
+        path: None,
+        display: "deep.proto".into(),
+        first_line: 1,
+        root: portal.clone(),
+    };
+    let entity = crate::catalog::refs::EntityRef {
+        kind: "api".into(),
+        namespace: "default".into(),
+        name: "deep".into(),
+    };
+    let source = crate::apis::Source {
+        text: &text,
+        origin: &origin,
+        portal_root: &portal,
+        entity: &entity,
+    };
+    let read = crate::apis::read_definition("grpc", &source);
+    let reference = read.reference.as_ref().expect("reads");
+    let count = anchors(reference).len();
+    assert!(count > 60 && count < depth, "{count}");
+    assert!(
+        read.diagnostics
+            .iter()
+            .any(|d| d.message.contains("nested more than")),
+        "{:?}",
+        messages(&read)
+    );
+}
