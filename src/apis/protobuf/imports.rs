@@ -231,7 +231,12 @@ fn import_statement(text: &str, offset: usize) -> Option<(usize, usize, String)>
     let line = text.get(start..end)?.trim();
     let path = text.get(offset..end)?.strip_prefix(['"', '\''])?;
     let path = &path[..path.find(['"', '\''])?];
-    (line.starts_with("import") && line.ends_with(';')).then(|| (start, end, path.to_string()))
+    let forbidden = path.starts_with('/')
+        || path.contains('\\')
+        || path.contains("//")
+        || path.split('/').any(|part| part == ".." || part == ".");
+    (forbidden && line.starts_with("import") && line.ends_with(';'))
+        .then(|| (start, end, path.to_string()))
 }
 
 /// The diagnostic of an import greenroom does not follow out of the include roots.

@@ -134,7 +134,11 @@ fn facts(file: &ProtoFile, syntax: &str) -> Vec<Fact> {
         for option in &options.uninterpreted_option {
             let name = render::option_name(option);
             if FACT_OPTIONS.contains(&name.as_str()) {
-                facts.push(fact(&name, render::option_value(option)));
+                let value = match &option.string_value {
+                    Some(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+                    None => render::option_value(option),
+                };
+                facts.push(fact(&name, value));
             }
         }
     }

@@ -230,7 +230,7 @@ fn comments_are_markdown_and_sanitised() {
         .collect();
     assert!(facts.contains(&("Package", "acme.greeter.v1")), "{facts:?}");
     assert!(
-        facts.contains(&("java_package", "\"com.acme.greeter.v1\"")),
+        facts.contains(&("java_package", "com.acme.greeter.v1")),
         "{facts:?}"
     );
     assert!(facts
