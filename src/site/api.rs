@@ -251,7 +251,12 @@ fn nav_html(reference: &Reference) -> String {
                 out.push_str(" class=\"deprecated\"");
             }
             out.push('>');
-            if let Some(badge) = &item.badge {
+            // Methods, actions and streaming tell items apart; a type-kind badge would only
+            // repeat its section's title.
+            let telling = |badge: &&String| {
+                badge_class(badge) != "kind-badge" || item.kind == ItemKind::Rpc
+            };
+            if let Some(badge) = item.badge.as_ref().filter(telling) {
                 let _ = write!(
                     out,
                     "<span class=\"badge {}\">{}</span> ",
