@@ -515,7 +515,7 @@ fn a_5_mb_definition_reads_in_bounded_time() {
     let elapsed = start.elapsed();
     println!("{} bytes, 5,000 operations: {elapsed:?}", text.len());
     item(reference(&read), "operation/getThing4999");
-    assert!(elapsed.as_secs() < 20, "{elapsed:?}");
+    assert!(elapsed.as_secs() < 10, "{elapsed:?}");
     // The same as JSON, through serde_json.
     let json = serde_json::to_string(
         &crate::yaml::parse_documents(&text)[0]
@@ -548,5 +548,15 @@ fn time_per_operation() {
     let parsing = start.elapsed() / (rounds * 50);
     println!(
         "{per_operation:?} per operation (schemas included), of which YAML parsing {parsing:?}"
+    );
+}
+
+#[test]
+#[ignore = "prints a body, run by hand"]
+fn print_body() {
+    let read = read_fixture("openapi", "repos/petstore/openapi.yaml");
+    println!(
+        "{}",
+        item(reference(&read), "operation/listPets").body.as_str()
     );
 }
