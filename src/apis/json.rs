@@ -40,7 +40,10 @@ struct File {
 
 /// A file's value with the text it came from, for finding lines.
 enum Content {
-    Json { value: Value, text: String },
+    Json {
+        value: Value,
+        text: String,
+    },
     Yaml(yaml::Document),
     /// A referenced file that could not be read or parsed (reported once).
     Unreadable,
@@ -163,7 +166,12 @@ impl Documents {
         let line = self.ref_line(from, part);
         let content = match crate::paths::read_text(&path) {
             Err(e) => {
-                self.report(source, from, line, format!("$ref \"{part}\" cannot be read: {}", e.message()));
+                self.report(
+                    source,
+                    from,
+                    line,
+                    format!("$ref \"{part}\" cannot be read: {}", e.message()),
+                );
                 Content::Unreadable
             }
             Ok(text) if *bytes + text.len() > MAX_REFERENCED_BYTES => {
@@ -215,7 +223,9 @@ impl Documents {
 
     /// The root value of a file.
     pub fn root(&self, file: FileId) -> &Value {
-        self.files.get(file).map_or(&Value::Null, |f| f.content.value())
+        self.files
+            .get(file)
+            .map_or(&Value::Null, |f| f.content.value())
     }
 
     /// The file on disk a `FileId` is (`None` for a definition written in its descriptor).
@@ -264,7 +274,9 @@ impl Documents {
         let (text, offset) = match &file.content {
             Content::Yaml(document) => (
                 document.text.as_str(),
-                document.start_line.saturating_sub(leading_blank_lines(&document.text)),
+                document
+                    .start_line
+                    .saturating_sub(leading_blank_lines(&document.text)),
             ),
             other => (other.text(), 1),
         };
@@ -274,7 +286,13 @@ impl Documents {
     }
 
     /// A diagnostic at a line of one of the files.
-    pub fn at(&self, source: &Source<'_>, file: FileId, line: usize, diagnostic: Diagnostic) -> Diagnostic {
+    pub fn at(
+        &self,
+        source: &Source<'_>,
+        file: FileId,
+        line: usize,
+        diagnostic: Diagnostic,
+    ) -> Diagnostic {
         match self.path(file) {
             Some(path) => source.at_file(path, line, diagnostic),
             None => source.at(line, diagnostic),
@@ -387,7 +405,9 @@ fn file_parts(root: &Value) -> Vec<String> {
                     }
                 }
             }
-            Value::Array(items) => stack.extend(items.iter().filter(|v| v.is_object() || v.is_array())),
+            Value::Array(items) => {
+                stack.extend(items.iter().filter(|v| v.is_object() || v.is_array()))
+            }
             _ => {}
         }
     }
@@ -427,7 +447,11 @@ pub fn percent_decode(text: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
             (b'%', Some(high), Some(low)) => {
                 out.push((high * 16 + low) as u8);
                 i += 3;
@@ -460,7 +484,11 @@ fn json_line(text: &str, path: &[&str]) -> usize {
                 at = member;
             }
             Some(b'[') => {
-                let Some(element) = segment.parse::<usize>().ok().and_then(|n| find_element(bytes, at, n)) else {
+                let Some(element) = segment
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|n| find_element(bytes, at, n))
+                else {
                     break;
                 };
                 at = element;
@@ -469,7 +497,11 @@ fn json_line(text: &str, path: &[&str]) -> usize {
         }
         found = at;
     }
-    bytes[..found.min(bytes.len())].iter().filter(|b| **b == b'\n').count() + 1
+    bytes[..found.min(bytes.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }
 
 fn skip_space(bytes: &[u8], mut at: usize) -> usize {
@@ -579,7 +611,10 @@ mod tests {
         let value: Value = serde_json::json!({"paths": {"/pets/{id}": {"get": 1}}, "a b": [0, 7]});
         let (found, name) = follow_pointer(&value, "/paths/~1pets~1%7Bid%7D/get").expect("found");
         assert_eq!((found, name), (&Value::from(1), Some("get")));
-        assert_eq!(follow_pointer(&value, "/a%20b/1").map(|f| f.0), Some(&Value::from(7)));
+        assert_eq!(
+            follow_pointer(&value, "/a%20b/1").map(|f| f.0),
+            Some(&Value::from(7))
+        );
         assert_eq!(follow_pointer(&value, "/a%20b/9"), None);
         assert_eq!(percent_decode("%zz%41"), "%zzA");
     }

@@ -203,7 +203,10 @@ impl<'s, 'd> Walk<'s, 'd> {
                             file: next_file,
                             value: next,
                             ..
-                        } if value.get("$ref").is_some() && !seen.contains(&(next as *const Value)) && seen.len() < MAX_DEPTH => {
+                        } if value.get("$ref").is_some()
+                            && !seen.contains(&(next as *const Value))
+                            && seen.len() < MAX_DEPTH =>
+                        {
                             chain.push(named_link(name));
                             seen.push(next);
                             file = next_file;
@@ -234,31 +237,46 @@ impl<'s, 'd> Walk<'s, 'd> {
                 kind.push(&Html::text(" — "));
                 kind.push(&self.label(file, value, 1));
                 kind.push(&flags(value, sibling));
-                body.table(&["Type", "Description"], &[vec![Cell::Html(kind), Cell::Html(details)]]);
+                body.table(
+                    &["Type", "Description"],
+                    &[vec![Cell::Html(kind), Cell::Html(details)]],
+                );
                 body.html(&self.children(file, value, 1));
             }
             Resolved::Inline { file, value } => {
                 let is_plain_object = value.get("properties").is_some()
                     && !Schemas::is_nullable(value)
                     && value.get("discriminator").is_none();
-                let description = value.get("description").and_then(Value::as_str).filter(|_| with_description);
+                let description = value
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .filter(|_| with_description);
                 let constraints = constraints(value);
                 if !is_plain_object || description.is_some() || !constraints.is_empty() {
                     let mut details = description.and_then(html::markdown).unwrap_or_default();
                     details.push(&constraints);
                     let mut kind = self.label(file, value, 0);
                     kind.push(&flags(value, value));
-                    body.table(&["Type", "Description"], &[vec![Cell::Html(kind), Cell::Html(details)]]);
+                    body.table(
+                        &["Type", "Description"],
+                        &[vec![Cell::Html(kind), Cell::Html(details)]],
+                    );
                 }
                 body.html(&self.children(file, value, 0));
             }
             Resolved::Broken(reference) => body.table(
                 &["Type", "Description"],
-                &[vec![Cell::Code(reference.to_string()), Cell::Text("This $ref cannot be followed.".into())]],
+                &[vec![
+                    Cell::Code(reference.to_string()),
+                    Cell::Text("This $ref cannot be followed.".into()),
+                ]],
             ),
             Resolved::Cycle(reference) => body.table(
                 &["Type", "Description"],
-                &[vec![Cell::Code(reference.to_string()), Cell::Text("This $ref refers to itself.".into())]],
+                &[vec![
+                    Cell::Code(reference.to_string()),
+                    Cell::Text("This $ref refers to itself.".into()),
+                ]],
             ),
         }
         body.finish()
@@ -353,7 +371,10 @@ impl<'s, 'd> Walk<'s, 'd> {
         }
         if let Some(not) = value.get("not").filter(|n| n.is_object()) {
             let row = self.row(Html::default(), file, not, depth);
-            body.table(&["Not", "Description"], &[row.into_iter().skip(1).collect()]);
+            body.table(
+                &["Not", "Description"],
+                &[row.into_iter().skip(1).collect()],
+            );
         }
         if let Some(discriminator) = value.get("discriminator") {
             body.html(&self.discriminator(file, discriminator));
@@ -373,7 +394,8 @@ impl<'s, 'd> Walk<'s, 'd> {
                 value,
             } => {
                 kind.push(&flags(value, property));
-                let description = own_description.or_else(|| value.get("description").and_then(Value::as_str));
+                let description =
+                    own_description.or_else(|| value.get("description").and_then(Value::as_str));
                 if let Some(text) = description {
                     details.push(&html::markdown(text).unwrap_or_default());
                 }
@@ -387,13 +409,11 @@ impl<'s, 'd> Walk<'s, 'd> {
                     }
                 }
             }
-            Resolved::Named { value, sibling, .. } => {
+            Resolved::Named { sibling, .. } => {
                 kind.push(&flags(sibling, sibling));
-                let description = own_description;
-                if let Some(text) = description {
+                if let Some(text) = own_description {
                     details.push(&html::markdown(text).unwrap_or_default());
                 }
-                let _ = value;
             }
             Resolved::Broken(_) => details.push_text("This $ref cannot be followed."),
             Resolved::Cycle(_) => details.push_text("Refers back to a schema that contains it."),
@@ -409,7 +429,9 @@ impl<'s, 'd> Walk<'s, 'd> {
             _ => discriminator.get("propertyName").and_then(Value::as_str),
         };
         if let Some(property) = property {
-            body.paragraph(&format!("The property “{property}” decides which schema applies."));
+            body.paragraph(&format!(
+                "The property “{property}” decides which schema applies."
+            ));
         }
         if let Some(Value::Object(mapping)) = discriminator.get("mapping") {
             let rows: Vec<Vec<Cell>> = mapping
@@ -423,9 +445,13 @@ impl<'s, 'd> Walk<'s, 'd> {
                                 format!("#{}{reference}", self.schemas.named_prefix)
                             };
                             match self.schemas.anchor_of(&reference) {
-                                Some(anchor) => Html::code_link(anchor.trim_start_matches("schema/"), &anchor),
+                                Some(anchor) => {
+                                    Html::code_link(anchor.trim_start_matches("schema/"), &anchor)
+                                }
                                 None => {
-                                    if let Err(message) = self.schemas.docs.resolve(file, &reference) {
+                                    if let Err(message) =
+                                        self.schemas.docs.resolve(file, &reference)
+                                    {
                                         self.schemas.problem(file, &reference, message);
                                     }
                                     Html::code(&reference)
@@ -456,11 +482,19 @@ impl<'s, 'd> Walk<'s, 'd> {
 
     fn inline_label(&mut self, file: FileId, value: &'d Value, depth: usize) -> Html {
         let Value::Object(map) = value else {
-            return Html::text(if value == &Value::Bool(false) { "nothing" } else { "any" });
+            return Html::text(if value == &Value::Bool(false) {
+                "nothing"
+            } else {
+                "any"
+            });
         };
         let types: Vec<&str> = match map.get("type") {
             Some(Value::String(kind)) => vec![kind.as_str()],
-            Some(Value::Array(kinds)) => kinds.iter().filter_map(Value::as_str).filter(|k| *k != "null").collect(),
+            Some(Value::Array(kinds)) => kinds
+                .iter()
+                .filter_map(Value::as_str)
+                .filter(|k| *k != "null")
+                .collect(),
             _ => Vec::new(),
         };
         let format = map.get("format").and_then(Value::as_str);
@@ -469,7 +503,9 @@ impl<'s, 'd> Walk<'s, 'd> {
             let mut part = if *kind == "array" {
                 let mut label = Html::text("array of ");
                 match map.get("items") {
-                    Some(items @ Value::Object(_)) => label.push(&self.label(file, items, depth + 1)),
+                    Some(items @ Value::Object(_)) => {
+                        label.push(&self.label(file, items, depth + 1))
+                    }
                     _ => label.push_text("any"),
                 }
                 label
@@ -528,10 +564,21 @@ fn named_link(name: &str) -> Html {
 
 /// Whether an inline schema has parts to show inside it.
 fn has_children(value: &Value) -> bool {
-    ["properties", "patternProperties", "allOf", "oneOf", "anyOf", "not", "prefixItems", "discriminator"]
-        .iter()
-        .any(|key| value.get(key).is_some())
-        || value.get("additionalProperties").is_some_and(Value::is_object)
+    [
+        "properties",
+        "patternProperties",
+        "allOf",
+        "oneOf",
+        "anyOf",
+        "not",
+        "prefixItems",
+        "discriminator",
+    ]
+    .iter()
+    .any(|key| value.get(key).is_some())
+        || value
+            .get("additionalProperties")
+            .is_some_and(Value::is_object)
 }
 
 /// The flag badges of a schema: nullable, read-only, write-only, deprecated.
@@ -588,7 +635,10 @@ fn constraints(value: &Value) -> Html {
     };
     if let Some(Value::Array(values)) = map.get("enum") {
         let mut part = Html::text("one of ");
-        let codes = values.iter().take(MAX_ENUM_VALUES).map(|v| Html::code(&inline_value(v)));
+        let codes = values
+            .iter()
+            .take(MAX_ENUM_VALUES)
+            .map(|v| Html::code(&inline_value(v)));
         part.push(&html::join(codes, ", "));
         if values.len() > MAX_ENUM_VALUES {
             part.push_text(&format!(" and {} more", values.len() - MAX_ENUM_VALUES));
@@ -609,10 +659,16 @@ fn constraints(value: &Value) -> Html {
         _ => number(numeric).map(|n| (false, n)),
     };
     if let Some((strict, n)) = exclusive("exclusiveMinimum", "minimum", &minimum) {
-        parts.push(Html::text(&format!("{} {n}", if strict { ">" } else { "≥" })));
+        parts.push(Html::text(&format!(
+            "{} {n}",
+            if strict { ">" } else { "≥" }
+        )));
     }
     if let Some((strict, n)) = exclusive("exclusiveMaximum", "maximum", &maximum) {
-        parts.push(Html::text(&format!("{} {n}", if strict { "<" } else { "≤" })));
+        parts.push(Html::text(&format!(
+            "{} {n}",
+            if strict { "<" } else { "≤" }
+        )));
     }
     if let Some(n) = number("multipleOf") {
         parts.push(Html::text(&format!("multiple of {n}")));
@@ -623,7 +679,9 @@ fn constraints(value: &Value) -> Html {
         ("minProperties", "maxProperties", "properties"),
     ] {
         match (number(min), number(max)) {
-            (Some(low), Some(high)) if low == high => parts.push(Html::text(&format!("exactly {low} {what}"))),
+            (Some(low), Some(high)) if low == high => {
+                parts.push(Html::text(&format!("exactly {low} {what}")))
+            }
             (Some(low), Some(high)) => parts.push(Html::text(&format!("{low}–{high} {what}"))),
             (Some(low), None) => parts.push(Html::text(&format!("at least {low} {what}"))),
             (None, Some(high)) => parts.push(Html::text(&format!("at most {high} {what}"))),

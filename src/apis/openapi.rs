@@ -1,9 +1,0 @@
-//! STUB: the openapi reader, to be written.
-
-use super::{Read, Source};
-
-/// Reads a openapi definition into a reference.
-pub fn read(source: &Source<'_>) -> Read {
-    let _ = source;
-    Read::default()
-}
