@@ -432,7 +432,7 @@ fn openapi_large(index: usize, word: &str, operations: usize) -> String {
     for r in 0..resources {
         let resource = format!("{word}{r}");
         let name = capitalise(&resource);
-        let _ = write!(out, "  /{resource}:\n");
+        let _ = writeln!(out, "  /{resource}:");
         for (method, op) in [("get", "list"), ("post", "create")] {
             if written == operations {
                 break;

@@ -150,7 +150,49 @@ fn bad_definitions_are_diagnostics_with_lines_and_their_pages_show_the_source() 
             "{d}"
         );
     }
-    let _ = diagnostics_of;
+    let has = |file: &str, line: u64, words: &str| {
+        let found = diagnostics_of(&site, file);
+        assert!(
+            found
+                .iter()
+                .any(|(_, l, m)| *l == line && m.contains(words)),
+            "{file}:{line} should say {words:?}: {found:?}"
+        );
+    };
+    has(
+        "broken-openapi/openapi.yaml",
+        17,
+        "#/components/schemas/Nowhere",
+    );
+    has(
+        "broken-openapi/openapi.yaml",
+        27,
+        "leaves the repository root",
+    );
+    has(
+        "unsupported-openapi/openapi.yaml",
+        1,
+        "OpenAPI 4.0.0 is not supported",
+    );
+    has(
+        "unsupported-asyncapi/asyncapi.yaml",
+        3,
+        "AsyncAPI 1.2.0 is not supported",
+    );
+    has("broken-graphql/schema.graphql", 30, "syntax error");
+    has(
+        "broken-graphql/schema.graphql",
+        13,
+        "Address is not defined",
+    );
+    has(
+        "broken-proto/protos/imports.proto",
+        5,
+        "not in the repository",
+    );
+    has("broken-proto/protos/imports.proto", 6, "is not read");
+    // `check` turns them into a failing exit code.
+    assert_eq!(portal.check(&[]).code(), Some(1));
 }
 
 #[test]
@@ -174,13 +216,11 @@ fn example_org_apis_have_references_downloads_and_a_clean_build() {
         assert_fragment_links_land(&site, &page);
         let download = format!("catalog/default/api/{api}/definition.{extension}");
         assert!(site.exists(&download), "no {download}");
+        assert!(links_to(&html, &page, &download), "{api}: no download link");
+        let entity_page = format!("catalog/default/api/{api}/index.html");
+        let entity = site.read(&entity_page);
         assert!(
-            html.contains(&format!("href=\"../definition.{extension}\"")),
-            "{api}: no download link"
-        );
-        let entity = site.read(&format!("catalog/default/api/{api}/index.html"));
-        assert!(
-            entity.contains("href=\"reference/index.html\""),
+            links_to(&entity, &entity_page, &page),
             "{api}: entity page does not link its reference"
         );
     }

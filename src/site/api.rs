@@ -253,9 +253,8 @@ fn nav_html(reference: &Reference) -> String {
             out.push('>');
             // Methods, actions and streaming tell items apart; a type-kind badge would only
             // repeat its section's title.
-            let telling = |badge: &&String| {
-                badge_class(badge) != "kind-badge" || item.kind == ItemKind::Rpc
-            };
+            let telling =
+                |badge: &&String| badge_class(badge) != "kind-badge" || item.kind == ItemKind::Rpc;
             if let Some(badge) = item.badge.as_ref().filter(telling) {
                 let _ = write!(
                     out,
