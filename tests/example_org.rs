@@ -427,15 +427,21 @@ fn group_page_lists_what_its_subgroups_own() {
 }
 
 #[test]
-fn api_pages_are_highlighted() {
+fn api_definitions_are_highlighted_on_their_reference_pages() {
     let (portal, _) = built();
     let site = portal.site();
     for api in ["payments-api", "checkout-api"] {
         let page = entity_page("default", "api", api);
-        let html = site.read(&page);
+        let reference = format!("catalog/default/api/{api}/reference/index.html");
+        assert!(
+            site.read(&page)
+                .contains(&format!("/api/{api}/reference/index.html\"")),
+            "{page} does not link to its reference"
+        );
+        let html = site.read(&reference);
         assert!(
             html.contains("class=\"hl-"),
-            "{page} has no highlighted markup"
+            "{reference} has no highlighted source"
         );
     }
     assert!(site.exists("assets/highlight.css"));

@@ -94,7 +94,12 @@ impl Documents {
             )
         })?;
         if content.value().is_null() {
-            return Err(source.at(1, Diagnostic::error("the API definition is empty")));
+            return Err(source.at(
+                1,
+                Diagnostic::warning(
+                    "the API definition holds nothing (null): there is no reference to show",
+                ),
+            ));
         }
         let mut documents = Documents {
             files: vec![File {

@@ -164,6 +164,16 @@ pub fn read_definition(spec_type: &str, source: &Source<'_>) -> Read {
             )],
         };
     }
+    if source.text.trim().is_empty() {
+        // Backstage accepts a blank definition; there is only nothing to show.
+        return Read {
+            reference: None,
+            diagnostics: vec![source.at(
+                1,
+                Diagnostic::warning("the API definition is empty: there is no reference to show"),
+            )],
+        };
+    }
     let kind = spec_type.to_ascii_lowercase();
     let run = std::panic::AssertUnwindSafe(|| match kind.as_str() {
         "openapi" => openapi::read(source),
@@ -233,4 +243,44 @@ pub(crate) fn read_fixture(spec_type: &str, relative: &str) -> Read {
             entity: &entity,
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_blank_definition_is_a_warning_with_no_reference_in_every_format() {
+        let origin = DefinitionSource {
+            path: None,
+            display: "catalog-info.yaml".to_string(),
+            first_line: 9,
+            root: std::path::PathBuf::from("/portal"),
+        };
+        let entity = EntityRef {
+            kind: "api".to_string(),
+            namespace: "default".to_string(),
+            name: "blank".to_string(),
+        };
+        for spec_type in ["openapi", "asyncapi", "graphql", "grpc"] {
+            for text in ["", "  \n\t\n", "null\n"] {
+                let source = Source {
+                    text,
+                    origin: &origin,
+                    portal_root: Path::new("/portal"),
+                    entity: &entity,
+                };
+                let read = read_definition(spec_type, &source);
+                assert!(read.reference.is_none(), "{spec_type} {text:?}");
+                if text.trim().is_empty() || matches!(spec_type, "openapi" | "asyncapi") {
+                    assert_eq!(read.diagnostics.len(), 1, "{spec_type} {text:?}");
+                    assert_eq!(
+                        read.diagnostics[0].severity,
+                        crate::diag::Severity::Warning,
+                        "{spec_type} {text:?}"
+                    );
+                }
+            }
+        }
+    }
 }

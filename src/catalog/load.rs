@@ -24,6 +24,9 @@ pub struct LoadedDocument {
     pub document: Document,
     /// The files placeholders of the document were read from, by field.
     pub read_files: Vec<ReadFile>,
+    /// Fields (keys from the root) whose placeholder named a URL that was not read: the URL
+    /// stands in for the content, so the field holds no real content.
+    pub unread_fields: Vec<Vec<String>>,
 }
 
 /// A file a `$text`/`$json`/`$yaml` placeholder was replaced with (its whole content).
@@ -161,9 +164,11 @@ fn load_file(set: &SourceSet, remote: &RemoteReader, file: &Arc<DescriptorFile>)
             root: &file.root,
             budget: &mut budget,
             read_files: Vec::new(),
+            unread_fields: Vec::new(),
         };
         substitute(&mut value, &mut reading, &mut path, &mut problems);
         let read_files = std::mem::take(&mut reading.read_files);
+        let unread_fields = std::mem::take(&mut reading.unread_fields);
         document.value = value;
         let mut failed = false;
         for problem in problems {
@@ -189,6 +194,7 @@ fn load_file(set: &SourceSet, remote: &RemoteReader, file: &Arc<DescriptorFile>)
             file: Arc::clone(file),
             document,
             read_files,
+            unread_fields,
         };
         if loaded.document.value.get("kind").and_then(Value::as_str) == Some("Location") {
             follow_location(set, &loaded, &mut result);
@@ -249,6 +255,8 @@ struct Reading<'a> {
     budget: &'a mut u64,
     /// Files read so far, by field.
     read_files: Vec<ReadFile>,
+    /// Fields whose URL was not read, so far.
+    unread_fields: Vec<Vec<String>>,
 }
 
 /// Replaces `{$text: path}`, `{$json: path}` and `{$yaml: path}` mappings. Other `$` keys (JSON
@@ -267,22 +275,29 @@ fn substitute(
                         let key = key.clone();
                         let target = target.clone();
                         path.push(OwnedSegment::Key(key.clone()));
+                        let field: Vec<String> = path[..path.len() - 1]
+                            .iter()
+                            .map(|s| match s {
+                                OwnedSegment::Key(k) => k.clone(),
+                                OwnedSegment::Index(i) => i.to_string(),
+                            })
+                            .collect();
                         match resolve_placeholder(&key, &target, reading) {
-                            Ok((resolved, warning, read_file)) => {
-                                if let Some((file, root)) = read_file {
-                                    let field = path[..path.len() - 1]
-                                        .iter()
-                                        .map(|s| match s {
-                                            OwnedSegment::Key(k) => k.clone(),
-                                            OwnedSegment::Index(i) => i.to_string(),
+                            Ok((resolved, warning, origin)) => {
+                                match origin {
+                                    Origin::File { file, root } => {
+                                        reading.read_files.push(ReadFile {
+                                            field,
+                                            display: paths::display(
+                                                &reading.set.portal_root,
+                                                &file,
+                                            ),
+                                            path: file,
+                                            root,
                                         })
-                                        .collect();
-                                    reading.read_files.push(ReadFile {
-                                        field,
-                                        display: paths::display(&reading.set.portal_root, &file),
-                                        path: file,
-                                        root,
-                                    });
+                                    }
+                                    Origin::Network => {}
+                                    Origin::NotRead => reading.unread_fields.push(field),
                                 }
                                 if let Some(message) = warning {
                                     problems.push(Problem {
@@ -321,9 +336,18 @@ fn substitute(
     }
 }
 
-/// A placeholder's value, a warning, and the file it was read from with its root (when it was
-/// a file of a checkout rather than a network read).
-type Resolved = (Value, Option<String>, Option<(PathBuf, PathBuf)>);
+/// Where a placeholder's content came from.
+enum Origin {
+    /// A file of a checkout, with the root references from it stay inside.
+    File { file: PathBuf, root: PathBuf },
+    /// A network read.
+    Network,
+    /// Nothing was read: the URL stands in for the content.
+    NotRead,
+}
+
+/// A placeholder's value, a warning, and where the value came from.
+type Resolved = (Value, Option<String>, Origin);
 
 fn resolve_placeholder(
     key: &str,
@@ -332,16 +356,26 @@ fn resolve_placeholder(
 ) -> Result<Resolved, String> {
     let shown = crate::scm::redact(target);
     let fail = |why: String| format!("placeholder {key} could not read \"{shown}\": {why}");
-    let (text, warning, read_file) = if target.contains("://") {
+    let (text, warning, origin) = if target.contains("://") {
         match read_url(key, target, reading) {
             Ok(read) => read,
             // Not read: the URL stands in for the content, as before the URL could be read.
-            Err(why) => return Ok((Value::String(target.to_string()), Some(why), None)),
+            Err(why) => {
+                return Ok((
+                    Value::String(target.to_string()),
+                    Some(why),
+                    Origin::NotRead,
+                ))
+            }
         }
     } else {
         let path = paths::resolve_confined(reading.base_dir, target, reading.root).map_err(fail)?;
         let text = read_text(&path).map_err(|e| fail(e.message()))?;
-        (text, None, Some((path, reading.root.to_path_buf())))
+        let origin = Origin::File {
+            file: path,
+            root: reading.root.to_path_buf(),
+        };
+        (text, None, origin)
     };
     let size = text.len() as u64;
     if size > *reading.budget {
@@ -370,11 +404,11 @@ fn resolve_placeholder(
             }
         }
     };
-    Ok((parsed, warning, read_file))
+    Ok((parsed, warning, origin))
 }
 
-/// Text read for a placeholder, a warning, and the checkout file with its root it came from.
-type ReadText = (String, Option<String>, Option<(PathBuf, PathBuf)>);
+/// Text read for a placeholder, a warning, and where it came from.
+type ReadText = (String, Option<String>, Origin);
 
 /// The text at a placeholder's URL: from the source repository the URL points into (any URL of
 /// a repository greenroom has checked out), else over the network when `reading.allow`
@@ -401,7 +435,11 @@ fn read_url(key: &str, target: &str, reading: &Reading<'_>) -> Result<ReadText, 
                     .unwrap_or("its checked-out commit")
             )
         });
-        return Ok((text, note, Some((file, repo.root.clone()))));
+        let origin = Origin::File {
+            file,
+            root: repo.root.clone(),
+        };
+        return Ok((text, note, origin));
     }
     if !crate::web::is_http_url(target) {
         return Err(format!(
@@ -413,7 +451,7 @@ fn read_url(key: &str, target: &str, reading: &Reading<'_>) -> Result<ReadText, 
         .read(target)
         .map(|(text, stale)| {
             let warning = stale.map(|why| format!("placeholder {key}: {why}"));
-            (text, warning, None)
+            (text, warning, Origin::Network)
         })
         .map_err(|why| format!("placeholder {key}: {why}; the URL is shown instead of its content"))
 }

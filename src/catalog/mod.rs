@@ -168,6 +168,7 @@ mod tests {
                 file: Arc::clone(&file),
                 document: d.expect("test YAML parses"),
                 read_files: Vec::new(),
+                unread_fields: Vec::new(),
             })
             .collect();
         let (catalog, mut diagnostics) =

@@ -82,21 +82,21 @@ impl Checker<'_> {
     }
 
     /// Where `spec.definition` came from: the file a placeholder read, else the descriptor
-    /// (a block scalar's text starts on the line after its key).
-    fn definition_source(&self) -> DefinitionSource {
+    /// (a block scalar's text starts on the line after its key). `None` when a placeholder's
+    /// URL was not read: the definition is only that URL, with nothing to read.
+    fn definition_source(&self) -> Option<DefinitionSource> {
         let file = &self.loaded.file;
-        if let Some(read) = self
-            .loaded
-            .read_files
-            .iter()
-            .find(|r| r.field == ["spec", "definition"])
-        {
-            return DefinitionSource {
+        let field = ["spec", "definition"];
+        if self.loaded.unread_fields.iter().any(|f| f == &field) {
+            return None;
+        }
+        if let Some(read) = self.loaded.read_files.iter().find(|r| r.field == field) {
+            return Some(DefinitionSource {
                 path: Some(read.path.clone()),
                 display: read.display.clone(),
                 first_line: 1,
                 root: read.root.clone(),
-            };
+            });
         }
         let key_line = self.loaded.line_of(&[Key("spec"), Key("definition")]);
         let block = self
@@ -109,12 +109,12 @@ impl Checker<'_> {
             let value = line.split_once(':').map_or("", |(_, v)| v).trim();
             value.is_empty() || value.starts_with('|') || value.starts_with('>')
         });
-        DefinitionSource {
+        Some(DefinitionSource {
             path: None,
             display: file.display.clone(),
             first_line: key_line + usize::from(on_next_line),
             root: file.root.clone(),
-        }
+        })
     }
 
     fn invalid(&mut self, path: &[PathSegment<'_>], field: &str, rule: &str, found: &str) {
@@ -242,7 +242,10 @@ impl Checker<'_> {
             lifecycle: fields.lifecycle,
             spec_refs: fields.refs,
             profile: fields.profile,
-            definition_source: fields.definition.as_ref().map(|_| self.definition_source()),
+            definition_source: fields
+                .definition
+                .as_ref()
+                .and_then(|_| self.definition_source()),
             definition: fields.definition,
             remotes: fields.remotes,
             relations: Vec::new(),
