@@ -194,7 +194,7 @@ pub fn render(
 /// Renders one page.
 pub fn render_page(page: &Page, tera: &Tera) -> anyhow::Result<OutputFile> {
     let bytes = with_context!(page, |template, context| render_one(
-        tera, template, context
+        tera, page, template, context
     ))
     .with_context(|| format!("rendering {}", page.path))?;
     Ok(OutputFile {
@@ -246,7 +246,7 @@ fn produce<T: Serialize>(
             path: page.path.clone(),
         });
     }
-    let bytes = render_one(&templates.tera, template, context)?;
+    let bytes = render_one(&templates.tera, page, template, context)?;
     Ok(Produced::New {
         file: OutputFile {
             path: page.path.clone(),
@@ -286,12 +286,44 @@ fn input_key<T: Serialize>(
     })
 }
 
-fn render_one<T: Serialize>(tera: &Tera, template: &str, context: &T) -> anyhow::Result<Vec<u8>> {
+fn render_one<T: Serialize>(
+    tera: &Tera,
+    page: &Page,
+    template: &str,
+    context: &T,
+) -> anyhow::Result<Vec<u8>> {
     let context =
         tera::Context::from_serialize(context).map_err(|e| anyhow::anyhow!("{}", chain(&e)))?;
-    tera.render(template, &context)
-        .map(String::into_bytes)
-        .map_err(|e| anyhow::anyhow!("template {template}: {}", chain(&e)))
+    let rendered = tera
+        .render(template, &context)
+        .map_err(|e| anyhow::anyhow!("template {template}: {}", chain(&e)))?;
+    Ok(splice(rendered, &page.spliced()))
+}
+
+/// Puts each piece's HTML where the template wrote its marker (every place it did).
+fn splice(rendered: String, pieces: &[&crate::site::context::Spliced]) -> Vec<u8> {
+    let mut places: Vec<(usize, usize, &str)> = Vec::new();
+    for piece in pieces.iter().filter(|p| !p.marker().is_empty()) {
+        places.extend(
+            rendered
+                .match_indices(piece.marker())
+                .map(|(at, marker)| (at, marker.len(), piece.html())),
+        );
+    }
+    if places.is_empty() {
+        return rendered.into_bytes();
+    }
+    places.sort_unstable_by_key(|&(at, _, _)| at);
+    let grown: usize = places.iter().map(|(_, _, html)| html.len()).sum();
+    let mut out = Vec::with_capacity(rendered.len() + grown);
+    let mut from = 0;
+    for (at, len, html) in places {
+        out.extend_from_slice(&rendered.as_bytes()[from..at]);
+        out.extend_from_slice(html.as_bytes());
+        from = at + len;
+    }
+    out.extend_from_slice(&rendered.as_bytes()[from..]);
+    out
 }
 
 /// Tera nests the useful message in `source()`; flatten the chain into one line.
@@ -308,6 +340,33 @@ fn chain(error: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::site::context::Spliced;
+
+    #[test]
+    fn spliced_html_replaces_every_marker_and_keys_follow_the_html() {
+        let body = Spliced::new("<p>body &amp; more</p>".to_string());
+        let nav = Spliced::new("<ul><li>a</li></ul>".to_string());
+        let empty = Spliced::new(String::new());
+        assert_eq!(empty.marker(), "");
+        let rendered = format!(
+            "<nav>{}</nav><main>{}</main><footer>{}</footer>{}",
+            nav.marker(),
+            body.marker(),
+            body.marker(),
+            empty.marker()
+        );
+        let out = String::from_utf8(splice(rendered, &[&body, &nav, &empty])).expect("utf-8");
+        assert_eq!(
+            out,
+            "<nav><ul><li>a</li></ul></nav><main><p>body &amp; more</p></main><footer><p>body &amp; more</p></footer>"
+        );
+        // A page key sees the marker, which changes with the HTML.
+        let other = Spliced::new("<p>body &amp; less</p>".to_string());
+        assert_ne!(
+            serde_json::to_string(&body).expect("serialises"),
+            serde_json::to_string(&other).expect("serialises")
+        );
+    }
 
     #[derive(Serialize)]
     struct Context {

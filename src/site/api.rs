@@ -6,7 +6,7 @@
 //! the slowest part of the build. Every text was escaped or sanitised by `apis::html`; the
 //! markup added here is fixed strings around it.
 
-use super::context::{ApiReferencePage, DefinitionView, ReferenceFact, ReferenceServer};
+use super::context::{ApiReferencePage, DefinitionView, ReferenceFact, ReferenceServer, Spliced};
 use super::{Builder, DataFile, Page, PageContent};
 use crate::apis::html::{fragment_href, id_attribute};
 use crate::apis::{self, ApiReference, ItemKind, Reference};
@@ -90,7 +90,7 @@ pub(super) fn definition_view(
             .as_ref()
             .map(|h| h.language.clone())
             .unwrap_or_else(|| extension.to_string()),
-        html: highlighted.map(|h| h.html),
+        html: highlighted.map(|h| Spliced::new(h.html)),
         lines: text.lines().count(),
         download_href: linker.href(&urls::api_definition_path(&entity.entity_ref, extension)),
         download_name: download_name(entity, extension),
@@ -194,8 +194,8 @@ impl Builder<'_> {
                         .collect()
                 })
                 .unwrap_or_default(),
-            nav_html: reference.map(nav_html).unwrap_or_default(),
-            content_html: reference.map(content_html).unwrap_or_default(),
+            nav_html: Spliced::new(reference.map(nav_html).unwrap_or_default()),
+            content_html: Spliced::new(reference.map(content_html).unwrap_or_default()),
             unreadable: reference.is_none(),
             problems,
             definition,

@@ -6,6 +6,49 @@
 
 use serde::Serialize;
 
+/// Ready-made HTML kept out of the template context: a template sees a short marker holding
+/// the HTML's hash (so a page's input key still changes with the HTML), and the renderer puts
+/// the HTML in the marker's place after the template has run. An API reference's body
+/// (hundreds of kilobytes) is then not copied into Tera's context, through its filters and
+/// into the page key's serialisation. Empty HTML is an empty marker, so `{% if x %}` works.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Spliced {
+    marker: String,
+    html: String,
+}
+
+impl Spliced {
+    /// Wraps HTML that is already escaped or sanitised.
+    pub fn new(html: String) -> Spliced {
+        let marker = if html.is_empty() {
+            String::new()
+        } else {
+            // Control characters are never in escaped text, sanitised HTML or a theme.
+            format!(
+                "\u{1}greenroom-splice-{:032x}\u{1}",
+                xxhash_rust::xxh3::xxh3_128(html.as_bytes())
+            )
+        };
+        Spliced { marker, html }
+    }
+
+    /// What templates see in place of the HTML.
+    pub fn marker(&self) -> &str {
+        &self.marker
+    }
+
+    /// The HTML.
+    pub fn html(&self) -> &str {
+        &self.html
+    }
+}
+
+impl Serialize for Spliced {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.marker)
+    }
+}
+
 /// Shared by every page: header, title, relative root.
 #[derive(Debug, Clone, Serialize)]
 pub struct PageMeta {
@@ -345,7 +388,7 @@ pub struct DefinitionView {
     pub language: String,
     /// Highlighted HTML (escaped by the highlighter); safe to insert. `None` on an entity page
     /// whose API has a reference page (the source is shown there).
-    pub html: Option<String>,
+    pub html: Option<Spliced>,
     /// Number of lines.
     pub lines: usize,
     /// href of the raw definition file.
@@ -538,9 +581,9 @@ pub struct ApiReferencePage {
     /// Servers.
     pub servers: Vec<ReferenceServer>,
     /// The side navigation as HTML (escaped; see `site::api`).
-    pub nav_html: String,
+    pub nav_html: Spliced,
     /// Every section and item as HTML (escaped or sanitised by `apis::html`), inserted as is.
-    pub content_html: String,
+    pub content_html: Spliced,
     /// Whether the definition could not be read at all (the page then shows only the source).
     pub unreadable: bool,
     /// Problems the reader found in the definition.

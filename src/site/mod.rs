@@ -72,6 +72,24 @@ pub struct Page {
     pub content: PageContent,
 }
 
+impl Page {
+    /// The ready-made HTML its context holds as markers, which the renderer splices in.
+    pub fn spliced(&self) -> Vec<&context::Spliced> {
+        fn definition(view: Option<&context::DefinitionView>) -> Vec<&context::Spliced> {
+            view.and_then(|d| d.html.as_ref()).into_iter().collect()
+        }
+        match &self.content {
+            PageContent::Entity(page) => definition(page.definition.as_ref()),
+            PageContent::ApiReference(page) => {
+                let mut pieces = vec![&page.nav_html, &page.content_html];
+                pieces.extend(definition(Some(&page.definition)));
+                pieces
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// A file whose bytes are already final (JSON, XML).
 #[derive(Debug, Clone)]
 pub struct DataFile {
