@@ -916,3 +916,45 @@ fn a_broken_config_at_start_is_explained_until_fixed() {
         server.get("/").status == 200
     });
 }
+
+/// Connections that arrive together while others sit idle are all answered at once: tiny_http's
+/// connection pool could leave the second of two simultaneous connections unread until another
+/// one arrived (a reloaded tab then waited for its stylesheet until the next request came).
+#[test]
+fn simultaneous_connections_beside_idle_ones_are_all_answered() {
+    let portal = portal();
+    let server = Server::start(&portal.root, &[]);
+    let request = format!(
+        "GET /index.html HTTP/1.1\r\nHost: {}\r\n\r\n",
+        server.address
+    );
+    let answered = |stream: &mut TcpStream| {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(3)))
+            .expect("timeout");
+        stream.write_all(request.as_bytes()).expect("sending");
+        let mut first = [0u8; 12];
+        stream.read_exact(&mut first)
+    };
+    for round in 0..40 {
+        // Keep-alive connections a browser leaves open between pages…
+        let mut idle = Vec::new();
+        for _ in 0..round % 8 {
+            let mut stream = TcpStream::connect(&server.address).expect("connecting");
+            answered(&mut stream).expect("an idle connection's first answer");
+            idle.push(stream);
+        }
+        // …and new ones opened together, as a page opens them for its stylesheets and scripts.
+        let mut burst: Vec<TcpStream> = (0..3)
+            .map(|_| TcpStream::connect(&server.address).expect("connecting"))
+            .collect();
+        for (i, stream) in burst.iter_mut().enumerate() {
+            if let Err(error) = answered(stream) {
+                panic!("round {round}: connection {i} of a burst beside {} idle ones was not answered: {error}", idle.len());
+            }
+        }
+        drop(idle);
+        drop(burst);
+        std::thread::sleep(Duration::from_millis(30));
+    }
+}

@@ -2,9 +2,9 @@
 //! and the injected script. It reads nothing from disk: a request can only ever name a key of
 //! the in-memory site, so no path can reach a file outside it.
 //!
-//! tiny_http (small, synchronous, no async runtime) with a fixed pool of worker threads; each
-//! event stream gets a thread of its own (at most [`MAX_STREAMS`]), which ends when a write
-//! fails — a heartbeat every [`HEARTBEAT`] finds closed tabs.
+//! Connections are [`wire`](super::wire)'s (a thread each); an event stream keeps its
+//! connection's thread (at most [`MAX_STREAMS`] streams), which ends when a write fails — a
+//! heartbeat every [`HEARTBEAT`] finds closed tabs.
 
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -13,7 +13,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
-use tiny_http::{Header, Method, Request, Response};
+
+use super::wire::{self, Answer, Reply, Request};
 
 /// Where the server's own endpoints live; no site path starts with it (site paths start with
 /// `index.html`, `catalog/`, `docs/`, `search/`, `assets/`, `problems/`, or a data file).
@@ -21,9 +22,6 @@ pub const PREFIX: &str = "__greenroom/";
 
 /// The live-reload script, served at `/__greenroom/live.js` and never part of a built site.
 pub const LIVE_SCRIPT: &str = include_str!("live.js");
-
-/// Request-handling threads.
-const WORKERS: usize = 4;
 
 /// Most event streams open at once; more get 503 (each holds a thread).
 pub const MAX_STREAMS: usize = 64;
@@ -238,23 +236,12 @@ fn sse_frame(event: &str, data: &serde_json::Value) -> String {
     format!("event: {event}\ndata: {data}\n\n")
 }
 
-/// Starts the worker threads on a bound server. They run until the process ends.
-pub fn start(server: tiny_http::Server, live: Arc<Live>) {
-    let server = Arc::new(server);
-    for i in 0..WORKERS {
-        let server = Arc::clone(&server);
-        let live = Arc::clone(&live);
-        let spawned = std::thread::Builder::new()
-            .name(format!("http-{i}"))
-            .spawn(move || {
-                while let Ok(request) = server.recv() {
-                    handle(request, &live);
-                }
-            });
-        if let Err(error) = spawned {
-            eprintln!("warning: could not start an HTTP worker thread: {error}");
-        }
-    }
+/// Serves the live site on a bound listener until the process ends.
+pub fn start(listener: std::net::TcpListener, live: Arc<Live>) -> std::io::Result<()> {
+    wire::start(
+        listener,
+        Arc::new(move |request: &Request| handle(request, &live)),
+    )
 }
 
 /// A request target turned into a site path, or refused.
@@ -391,40 +378,32 @@ pub fn inject_script(html: &[u8], generation: u64) -> Vec<u8> {
     out
 }
 
-fn header(name: &str, value: &str) -> Option<Header> {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).ok()
-}
-
 fn respond(
-    request: Request,
     status: u16,
     content_type: &str,
     body: Vec<u8>,
-    extra: &[(&str, &str)],
-) {
-    let mut response = Response::from_data(body).with_status_code(status);
-    let headers = [
-        ("Content-Type", content_type),
-        ("Cache-Control", "no-cache"),
-        ("X-Content-Type-Options", "nosniff"),
+    extra: &[(&'static str, &str)],
+) -> Answer {
+    let mut headers = vec![
+        ("Content-Type", content_type.to_string()),
+        ("Cache-Control", "no-cache".to_string()),
+        ("X-Content-Type-Options", "nosniff".to_string()),
     ];
-    for (name, value) in headers.iter().chain(extra) {
-        if let Some(h) = header(name, value) {
-            response.add_header(h);
-        }
-    }
-    // A client that went away is no error of ours.
-    let _ = request.respond(response);
+    headers.extend(extra.iter().map(|(name, value)| (*name, value.to_string())));
+    Answer::Reply(Reply {
+        status,
+        headers,
+        body,
+    })
 }
 
-fn plain(request: Request, status: u16, text: &str) {
+fn plain(status: u16, text: &str) -> Answer {
     respond(
-        request,
         status,
         "text/plain; charset=utf-8",
         format!("{text}\n").into_bytes(),
         &[],
-    );
+    )
 }
 
 /// The page shown before any build succeeded: the overlay says why.
@@ -435,33 +414,30 @@ fn not_ready_page(generation: u64) -> Vec<u8> {
     )
 }
 
-fn handle(request: Request, live: &Arc<Live>) {
-    let get = match request.method() {
-        Method::Get => true,
-        Method::Head => false,
+fn handle(request: &Request, live: &Arc<Live>) -> Answer {
+    let get = match request.method.as_str() {
+        "GET" => true,
+        "HEAD" => false,
         _ => {
-            respond(
-                request,
+            return respond(
                 405,
                 "text/plain; charset=utf-8",
                 b"405 Method Not Allowed: the preview server only reads\n".to_vec(),
                 &[("Allow", "GET, HEAD")],
             );
-            return;
         }
     };
-    let raw = request.url().to_string();
-    let (path, folder) = match parse_target(&raw) {
+    let raw = request.target.as_str();
+    let (path, folder) = match parse_target(raw) {
         Target::Path { path, folder } => (path, folder),
-        Target::Bad(why) => return plain(request, 400, &format!("400 Bad Request: {why}")),
+        Target::Bad(why) => return plain(400, &format!("400 Bad Request: {why}")),
     };
     if let Some(endpoint) = path.strip_prefix(PREFIX) {
-        return own_endpoint(request, endpoint, get, live);
+        return own_endpoint(endpoint, get, live);
     }
     let status = live.current();
     if !status.ready {
         return respond(
-            request,
             503,
             "text/html; charset=utf-8",
             not_ready_page(status.generation),
@@ -474,7 +450,7 @@ fn handle(request: Request, live: &Arc<Live>) {
         path.clone()
     };
     if let Some(bytes) = live.file(&key) {
-        return send_file(request, 200, &key, &bytes, status.generation);
+        return send_file(200, &key, &bytes, status.generation);
     }
     if !folder && live.file(&format!("{path}/index.html")).is_some() {
         // `/catalog` → `/catalog/`, so the page's relative links resolve.
@@ -482,7 +458,6 @@ fn handle(request: Request, live: &Arc<Live>) {
         let query = raw.find('?').map(|i| &raw[i..]).unwrap_or("");
         let location = format!("{raw_path}/{query}");
         return respond(
-            request,
             301,
             "text/plain; charset=utf-8",
             format!("moved to {location}\n").into_bytes(),
@@ -490,25 +465,24 @@ fn handle(request: Request, live: &Arc<Live>) {
         );
     }
     match live.file("404.html") {
-        Some(bytes) => send_file(request, 404, "404.html", &bytes, status.generation),
-        None => plain(request, 404, "404 Not Found"),
+        Some(bytes) => send_file(404, "404.html", &bytes, status.generation),
+        None => plain(404, "404 Not Found"),
     }
 }
 
-fn send_file(request: Request, status: u16, path: &str, bytes: &[u8], generation: u64) {
+fn send_file(status: u16, path: &str, bytes: &[u8], generation: u64) -> Answer {
     let content_type = content_type(path);
     let body = if content_type.starts_with("text/html") {
         inject_script(bytes, generation)
     } else {
         bytes.to_vec()
     };
-    respond(request, status, content_type, body, &[]);
+    respond(status, content_type, body, &[])
 }
 
-fn own_endpoint(request: Request, endpoint: &str, get: bool, live: &Arc<Live>) {
+fn own_endpoint(endpoint: &str, get: bool, live: &Arc<Live>) -> Answer {
     match endpoint {
         "live.js" => respond(
-            request,
             200,
             "text/javascript; charset=utf-8",
             LIVE_SCRIPT.as_bytes().to_vec(),
@@ -518,53 +492,40 @@ fn own_endpoint(request: Request, endpoint: &str, get: bool, live: &Arc<Live>) {
             let mut status = serde_json::to_value(live.current()).unwrap_or_default();
             status["streams"] = live.open_streams().into();
             let body = serde_json::to_vec(&status).unwrap_or_default();
-            respond(request, 200, "application/json; charset=utf-8", body, &[]);
+            respond(200, "application/json; charset=utf-8", body, &[])
         }
-        "events" if get => events(request, live),
-        "events" => respond(request, 200, "text/event-stream", Vec::new(), &[]),
-        _ => plain(request, 404, "404 Not Found"),
+        "events" if get => events(live),
+        "events" => respond(200, "text/event-stream", Vec::new(), &[]),
+        _ => plain(404, "404 Not Found"),
     }
 }
 
-/// Holds an event stream open on its own thread: the current status first, then every event,
-/// with a comment line every [`HEARTBEAT`] so a closed tab ends the thread.
-fn events(request: Request, live: &Arc<Live>) {
+/// Holds an event stream open on its connection's thread: the current status first, then
+/// every event, with a comment line every [`HEARTBEAT`] so a closed tab ends the thread.
+fn events(live: &Arc<Live>) -> Answer {
     if live.open_streams.fetch_add(1, Ordering::SeqCst) >= MAX_STREAMS {
         live.open_streams.fetch_sub(1, Ordering::SeqCst);
-        return plain(
-            request,
-            503,
-            "503 Service Unavailable: too many open event streams",
-        );
+        return plain(503, "503 Service Unavailable: too many open event streams");
     }
     let receiver = live.subscribe();
     let status = live.current();
     let shared = Arc::clone(live);
-    let spawned = std::thread::Builder::new()
-        .name("events".to_string())
-        .spawn(move || {
-            let mut writer = request.into_writer();
-            let hello = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\nConnection: keep-alive\r\n\r\nretry: 1000\n\n{}",
-                sse_frame("status", &serde_json::to_value(&status).unwrap_or_default())
-            );
-            let mut ok = writer.write_all(hello.as_bytes()).is_ok() && writer.flush().is_ok();
-            while ok {
-                let frame: Arc<str> = match receiver.recv_timeout(HEARTBEAT) {
-                    Ok(frame) => frame,
-                    Err(mpsc::RecvTimeoutError::Timeout) => ": heartbeat\n\n".into(),
-                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
-                };
-                ok = writer.write_all(frame.as_bytes()).is_ok() && writer.flush().is_ok();
-            }
-            shared.open_streams.fetch_sub(1, Ordering::SeqCst);
-        });
-    if spawned.is_err() {
-        // The request went into the closure and is dropped (the client sees the connection
-        // close); only the count needs undoing.
-        live.open_streams.fetch_sub(1, Ordering::SeqCst);
-        eprintln!("warning: could not start an event-stream thread");
-    }
+    Answer::Takeover(Box::new(move |mut writer| {
+        let hello = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\nConnection: keep-alive\r\n\r\nretry: 1000\n\n{}",
+            sse_frame("status", &serde_json::to_value(&status).unwrap_or_default())
+        );
+        let mut ok = writer.write_all(hello.as_bytes()).is_ok() && writer.flush().is_ok();
+        while ok {
+            let frame: Arc<str> = match receiver.recv_timeout(HEARTBEAT) {
+                Ok(frame) => frame,
+                Err(mpsc::RecvTimeoutError::Timeout) => ": heartbeat\n\n".into(),
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            };
+            ok = writer.write_all(frame.as_bytes()).is_ok() && writer.flush().is_ok();
+        }
+        shared.open_streams.fetch_sub(1, Ordering::SeqCst);
+    }))
 }
 
 #[cfg(test)]

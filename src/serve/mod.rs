@@ -10,6 +10,7 @@
 pub mod http;
 pub mod incremental;
 pub mod watch;
+pub mod wire;
 
 use crate::diag::Diagnostic;
 use http::Live;
@@ -94,10 +95,9 @@ pub fn run(options: &ServeOptions) -> anyhow::Result<()> {
     let listener = bind(&options.host, options.port)?;
     let address = listener.local_addr()?;
     let url = format!("http://{address}/");
-    let server = tiny_http::Server::from_listener(listener, None)
-        .map_err(|e| anyhow::anyhow!("cannot start the HTTP server: {e}"))?;
     let live = Arc::new(Live::new());
-    http::start(server, Arc::clone(&live));
+    http::start(listener, Arc::clone(&live))
+        .map_err(|e| anyhow::anyhow!("cannot start the HTTP server: {e}"))?;
 
     let (sender, receiver) = mpsc::channel::<Message>();
     let stop = sender.clone();
