@@ -83,7 +83,9 @@ fn accept(stream: TcpStream, handler: &Handler, open: &Arc<AtomicUsize>) {
     let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
     if open.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
         open.fetch_sub(1, Ordering::SeqCst);
+        // Written on the accepting thread, so a client that does not read may hold it briefly.
         let mut stream = stream;
+        let _ = stream.set_write_timeout(Some(Duration::from_millis(200)));
         let reply = plain(503, "503 Service Unavailable: too many connections");
         let _ = write_reply(&mut stream, &reply, true, false);
         let _ = stream.shutdown(Shutdown::Both);
