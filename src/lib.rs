@@ -126,12 +126,6 @@ impl Timings {
         }
     }
 
-    /// Records stages that ran at the same time, each with its own duration, and ends them.
-    fn parallel(&mut self, stages: &[(&'static str, f64)]) {
-        self.stages.extend_from_slice(stages);
-        self.last = Instant::now();
-    }
-
     /// Ends the previous stage (if any) and announces the next one.
     fn stage(&mut self, finished: Option<&'static str>, next: &str) {
         if let Some(name) = finished {
@@ -228,42 +222,26 @@ fn load_catalog(
         (Vec::new(), Vec::new())
     };
     diagnostics.extend(fetch_problems);
-    timings.stage(
-        Some("fetch docs"),
-        "rendering documentation and API references",
-    );
+    timings.stage(Some("fetch docs"), "rendering documentation");
     let code = if memo == Memo::Skip {
         docs::markdown::Code::Plain
     } else {
         docs::markdown::Code::Highlighted
     };
-    // Both read only the catalog and the sources; the docs stage leaves a core idle for part
-    // of its run (highlighting and writing pages are uneven), which the API references fill.
-    let timed = |started: Instant| started.elapsed().as_secs_f64();
-    let ((docs, doc_problems, docs_seconds), (apis, api_problems, apis_seconds)) = rayon::join(
-        || {
-            let started = Instant::now();
-            let (docs, problems) = docs::build(&docs::DocsInput {
-                catalog: &catalog,
-                sources: &sources,
-                fetched: &fetched,
-                reading: &config.reading,
-                pretty_urls: config.pretty_urls,
-                code,
-            });
-            (docs, problems, timed(started))
-        },
-        || {
-            let started = Instant::now();
-            let (apis, problems) = apis::build(&catalog, &sources.portal_root);
-            (apis, problems, timed(started))
-        },
-    );
+    let (docs, doc_problems) = docs::build(&docs::DocsInput {
+        catalog: &catalog,
+        sources: &sources,
+        fetched: &fetched,
+        reading: &config.reading,
+        pretty_urls: config.pretty_urls,
+        code,
+    });
     diagnostics.extend(doc_problems);
+    timings.stage(Some("docs"), "reading API definitions");
+    let (apis, api_problems) = apis::build(&catalog, &sources.portal_root);
     diagnostics.extend(api_problems);
-    timings.parallel(&[("docs", docs_seconds), ("∥ apis", apis_seconds)]);
     diag::sort(&mut diagnostics);
-    timings.stage(None, "");
+    timings.stage(Some("apis"), "");
     let source_dirs = config
         .sources
         .iter()
