@@ -18,11 +18,14 @@
 //! A rebuild that brings an error diagnostic the last good build did not have is not
 //! published: the last good site stays, and the new errors go to the terminal and the overlay.
 
-use super::http::{Patch, Problem};
+use super::http::Patch;
+use super::parts::{part_of, Part};
+use super::problems::{entities_with_changed_diagnostics, new_errors};
+use super::watch::layout_of;
 use crate::apis::{self, ApiSet};
 use crate::catalog::{Catalog, EntityRef, RelationType};
 use crate::config::SiteConfig;
-use crate::diag::{self, Counts, Diagnostic, Severity};
+use crate::diag::{self, Counts, Diagnostic};
 use crate::discover::SourceSet;
 use crate::docs::{self, DocSet};
 use crate::output::OutputFile;
@@ -72,39 +75,6 @@ impl State {
         diag::sort(&mut all);
         self.diagnostics = all;
     }
-}
-
-/// Which group of served files a path belongs to; a rebuild replaces whole groups or patches
-/// single files.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Part {
-    /// `assets/`: the theme's files.
-    Assets,
-    /// `search/*.js`: the search index.
-    Search,
-    /// One docs site's pages and files, by its folder (`docs/<ns>/<kind>/<name>/`).
-    Docs(String),
-    /// Every other page and data file.
-    Catalog,
-}
-
-fn part_of(path: &str) -> Part {
-    if path.starts_with("assets/") {
-        return Part::Assets;
-    }
-    if path.starts_with("search/") && path.ends_with(".js") {
-        return Part::Search;
-    }
-    if let Some(rest) = path.strip_prefix("docs/") {
-        let segments: Vec<&str> = rest.splitn(4, '/').collect();
-        if segments.len() == 4 {
-            return Part::Docs(format!(
-                "docs/{}/{}/{}/",
-                segments[0], segments[1], segments[2]
-            ));
-        }
-    }
-    Part::Catalog
 }
 
 /// A served file's fingerprint: the template context's hash for pages, the bytes' for the rest.
@@ -1005,149 +975,11 @@ fn rebuild_sites(state: &mut State, sites: &BTreeSet<EntityRef>) -> BTreeSet<Ent
     touched
 }
 
-/// Errors in `new` that `old` did not have. Lines are ignored, so an error that moved because
-/// lines were added above it is not new.
-fn new_errors(old: &[Diagnostic], new: &[Diagnostic]) -> Vec<Diagnostic> {
-    let key = |d: &Diagnostic| (d.file.clone(), d.entity.clone(), d.message.clone());
-    let known: HashSet<_> = old
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .map(key)
-        .collect();
-    new.iter()
-        .filter(|d| d.severity == Severity::Error && !known.contains(&key(d)))
-        .cloned()
-        .collect()
-}
-
-/// Entities (by ref) whose list of diagnostics differs between two builds.
-fn entities_with_changed_diagnostics(old: &[Diagnostic], new: &[Diagnostic]) -> Vec<EntityRef> {
-    let before: HashSet<&Diagnostic> = old.iter().collect();
-    let after: HashSet<&Diagnostic> = new.iter().collect();
-    let mut names: BTreeSet<&str> = BTreeSet::new();
-    for d in old.iter().filter(|d| !after.contains(d)) {
-        names.extend(d.entity.as_deref());
-    }
-    for d in new.iter().filter(|d| !before.contains(d)) {
-        names.extend(d.entity.as_deref());
-    }
-    names
-        .into_iter()
-        .filter_map(|name| crate::catalog::refs::parse(name, None, "default").ok())
-        .collect()
-}
-
-/// The watcher's view of a portal.
-pub fn layout_of(root: &Path, config: &SiteConfig, docs: Option<&DocSet>) -> super::watch::Layout {
-    let locations = config
-        .catalog
-        .locations
-        .iter()
-        .map(|location| {
-            let target = location.target.as_str();
-            let literal = target
-                .find(['*', '?', '[', '{'])
-                .map(|i| &target[..i])
-                .unwrap_or(target);
-            let folder = literal.rsplit_once('/').map(|(f, _)| f).unwrap_or("");
-            root.join(folder)
-        })
-        .collect();
-    super::watch::Layout {
-        root: root.to_path_buf(),
-        out: root.join(&config.out),
-        sources: config
-            .sources
-            .iter()
-            .filter_map(|s| s.path())
-            .map(|p| root.join(p))
-            .collect(),
-        locations,
-        docs: docs
-            .map(|d| {
-                d.sites
-                    .values()
-                    .map(|s| (s.entity.clone(), s.project.clone(), s.docs_dir.clone()))
-                    .collect()
-            })
-            .unwrap_or_default(),
-    }
-}
-
-/// The layout of a portal whose first build failed: enough to notice a fix.
-pub fn fallback_layout(root: &Path) -> super::watch::Layout {
-    let config = crate::config::load(root)
-        .map(|(c, _)| c)
-        .unwrap_or_else(|_| SiteConfig::default());
-    layout_of(root, &config, None)
-}
-
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
             .field("root", &self.root)
             .field("files", &self.stamps.len())
             .finish()
-    }
-}
-
-/// The problems of an outcome or error, for the overlay.
-pub fn problems(diagnostics: &[Diagnostic]) -> Vec<Problem> {
-    diagnostics
-        .iter()
-        .map(|d| Problem {
-            file: d.file.clone(),
-            line: d.line,
-            message: match &d.entity {
-                Some(entity) => format!("{} [{entity}]", d.message),
-                None => d.message.clone(),
-            },
-        })
-        .collect()
-}
-
-/// Reads the context for an error.
-pub fn error_problem(error: &anyhow::Error) -> Vec<Problem> {
-    vec![Problem {
-        file: None,
-        line: None,
-        message: format!("{error:#}"),
-    }]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parts_by_path() {
-        assert_eq!(part_of("assets/style.css"), Part::Assets);
-        assert_eq!(part_of("search/t/0.js"), Part::Search);
-        assert_eq!(part_of("search/manifest.js"), Part::Search);
-        assert_eq!(part_of("search/index.html"), Part::Catalog);
-        assert_eq!(part_of("docs/index.html"), Part::Catalog);
-        assert_eq!(
-            part_of("docs/default/component/pay/guide/index.html"),
-            Part::Docs("docs/default/component/pay/".to_string())
-        );
-        assert_eq!(
-            part_of("docs/default/component/pay/index.html"),
-            Part::Docs("docs/default/component/pay/".to_string())
-        );
-        assert_eq!(
-            part_of("catalog/default/component/pay/index.html"),
-            Part::Catalog
-        );
-    }
-
-    #[test]
-    fn only_unknown_errors_block() {
-        let old = vec![Diagnostic::error("bad owner").at("a.yaml", 3)];
-        let moved = vec![Diagnostic::error("bad owner").at("a.yaml", 4)];
-        assert!(new_errors(&old, &moved).is_empty());
-        let warned = vec![Diagnostic::warning("dangling").at("b.yaml", 1)];
-        assert!(new_errors(&old, &warned).is_empty());
-        let broken = vec![Diagnostic::error("invalid YAML").at("b.yaml", 1)];
-        assert_eq!(new_errors(&old, &broken).len(), 1);
     }
 }

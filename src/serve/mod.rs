@@ -9,6 +9,8 @@
 
 pub mod http;
 pub mod incremental;
+pub mod parts;
+pub mod problems;
 pub mod watch;
 pub mod wire;
 
@@ -131,16 +133,13 @@ pub fn run(options: &ServeOptions) -> anyhow::Result<()> {
         Ok(Start::Blocked(problems)) => {
             print_diagnostics(&problems);
             eprintln!("greenroom.yaml has errors: nothing to serve until they are fixed");
-            live.fail(
-                "greenroom.yaml has errors",
-                incremental::problems(&problems),
-            );
+            live.fail("greenroom.yaml has errors", problems::problems(&problems));
         }
         Err(error) => {
             eprintln!("error: {error:#}");
             live.fail(
                 "The portal could not be built",
-                incremental::error_problem(&error),
+                problems::error_problem(&error),
             );
         }
     }
@@ -149,7 +148,7 @@ pub fn run(options: &ServeOptions) -> anyhow::Result<()> {
     if options.watch {
         let layout = match &engine {
             Some(engine) => engine.layout(),
-            None => incremental::fallback_layout(&root),
+            None => watch::fallback_layout(&root),
         };
         match watch::Watcher::start(&layout, sender.clone()) {
             Ok(w) => watcher = Some(w),
@@ -187,7 +186,7 @@ pub fn run(options: &ServeOptions) -> anyhow::Result<()> {
         let mut plan = std::mem::take(&mut pending);
         let layout = match &engine {
             Some(engine) => engine.layout(),
-            None => incremental::fallback_layout(&root),
+            None => watch::fallback_layout(&root),
         };
         for path in &paths {
             plan.add(path, &layout);
@@ -269,7 +268,7 @@ pub fn run(options: &ServeOptions) -> anyhow::Result<()> {
             Ok(Some(Outcome::Blocked { title, problems })) => {
                 print_diagnostics(&problems);
                 eprintln!("not published ({what}): {title}");
-                live.fail(&title, incremental::problems(&problems));
+                live.fail(&title, problems::problems(&problems));
                 pending = plan;
             }
             Ok(None) => {}
@@ -277,7 +276,7 @@ pub fn run(options: &ServeOptions) -> anyhow::Result<()> {
                 eprintln!(
                     "rebuild failed ({what}): {error:#}; the last good build is still served"
                 );
-                live.fail("The rebuild failed", incremental::error_problem(&error));
+                live.fail("The rebuild failed", problems::error_problem(&error));
                 pending = plan;
             }
         }

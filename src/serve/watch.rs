@@ -7,6 +7,8 @@
 //! (`*.swp`, `*~`, `.#*`, vim's `4913` probe) are ignored.
 
 use crate::catalog::EntityRef;
+use crate::config::SiteConfig;
+use crate::docs::DocSet;
 use notify::{EventKind, RecursiveMode};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -228,6 +230,51 @@ impl Watcher {
         }
         Ok(())
     }
+}
+
+/// The watcher's view of a portal.
+pub fn layout_of(root: &Path, config: &SiteConfig, docs: Option<&DocSet>) -> Layout {
+    let locations = config
+        .catalog
+        .locations
+        .iter()
+        .map(|location| {
+            let target = location.target.as_str();
+            let literal = target
+                .find(['*', '?', '[', '{'])
+                .map(|i| &target[..i])
+                .unwrap_or(target);
+            let folder = literal.rsplit_once('/').map(|(f, _)| f).unwrap_or("");
+            root.join(folder)
+        })
+        .collect();
+    Layout {
+        root: root.to_path_buf(),
+        out: root.join(&config.out),
+        sources: config
+            .sources
+            .iter()
+            .filter_map(|s| s.path())
+            .map(|p| root.join(p))
+            .collect(),
+        locations,
+        docs: docs
+            .map(|d| {
+                d.sites
+                    .values()
+                    .map(|s| (s.entity.clone(), s.project.clone(), s.docs_dir.clone()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+/// The layout of a portal whose first build failed: enough to notice a fix.
+pub fn fallback_layout(root: &Path) -> Layout {
+    let config = crate::config::load(root)
+        .map(|(c, _)| c)
+        .unwrap_or_else(|_| SiteConfig::default());
+    layout_of(root, &config, None)
 }
 
 #[cfg(test)]
