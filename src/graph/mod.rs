@@ -10,8 +10,9 @@
 //! output, uses fixed element ids that clash when two graphs share a page, and passes control
 //! characters through. Its layout API hands a backend shapes without our node identities, so
 //! keeping only its layout would still mean mapping back and trusting its determinism. A
-//! layered layout for the few hundred nodes a page shows is about 1,000 lines of std-only Rust
-//! (`layout.rs`), the SVG writer about 350 (`svg.rs`).
+//! layered layout for the few hundred nodes a page shows is about 1,100 lines of std-only Rust
+//! (`layout.rs` and the layering, ordering and placement steps in `layers.rs`), the SVG
+//! writer about 350 (`svg.rs`).
 //!
 //! The pipeline ([`layout`]), Sugiyama-style, per weakly connected component:
 //! 1. cycle removal: an iterative DFS reverses back edges (sources first, then input order);
@@ -28,6 +29,7 @@
 //! Components are packed side by side in shelves. Everything is ordered by input index or
 //! `BTreeMap`, so identical input gives byte-identical output.
 
+mod layers;
 mod layout;
 mod svg;
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Tests for the graph engine: every SVG is parsed as XML.
 
-use super::layout::{count_crossings, reduce_crossings};
+use super::layers::{count_crossings, reduce_crossings};
 use super::svg::{num, push_escaped};
 use super::*;
 use roxmltree::{Document, Node};
