@@ -2,7 +2,7 @@
 //! and the injected script. It reads nothing from disk: a request can only ever name a key of
 //! the in-memory site, so no path can reach a file outside it.
 //!
-//! Connections are [`wire`](super::wire)'s (a thread each); an event stream keeps its
+//! Connections are [`wire`]'s (a thread each); an event stream keeps its
 //! connection's thread (at most [`MAX_STREAMS`] streams), which ends when a write fails — a
 //! heartbeat every [`HEARTBEAT`] finds closed tabs.
 
