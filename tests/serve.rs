@@ -918,7 +918,7 @@ fn a_broken_config_at_start_is_explained_until_fixed() {
 }
 
 /// Connections that arrive together while others sit idle are all answered at once: tiny_http's
-/// connection pool could leave the second of two simultaneous connections unread until another
+/// connection pool could leave one of several simultaneous connections unread until another
 /// one arrived (a reloaded tab then waited for its stylesheet until the next request came).
 #[test]
 fn simultaneous_connections_beside_idle_ones_are_all_answered() {

@@ -381,7 +381,7 @@ pub fn inject_script(html: &[u8], generation: u64) -> Vec<u8> {
 fn respond(
     status: u16,
     content_type: &str,
-    body: Vec<u8>,
+    body: impl Into<Arc<Vec<u8>>>,
     extra: &[(&'static str, &str)],
 ) -> Answer {
     let mut headers = vec![
@@ -393,7 +393,7 @@ fn respond(
     Answer::Reply(Reply {
         status,
         headers,
-        body,
+        body: body.into(),
     })
 }
 
@@ -470,12 +470,12 @@ fn handle(request: &Request, live: &Arc<Live>) -> Answer {
     }
 }
 
-fn send_file(status: u16, path: &str, bytes: &[u8], generation: u64) -> Answer {
+fn send_file(status: u16, path: &str, bytes: &Arc<Vec<u8>>, generation: u64) -> Answer {
     let content_type = content_type(path);
     let body = if content_type.starts_with("text/html") {
-        inject_script(bytes, generation)
+        Arc::new(inject_script(bytes, generation))
     } else {
-        bytes.to_vec()
+        Arc::clone(bytes)
     };
     respond(status, content_type, body, &[])
 }

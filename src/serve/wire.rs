@@ -22,6 +22,9 @@ pub const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long one write may block on a client that does not read.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Longest wait for a client to finish sending after an error reply.
+const LINGER: Duration = Duration::from_secs(1);
+
 /// Largest request head (request line and headers) read.
 const MAX_HEAD: usize = 16 * 1024;
 
@@ -47,8 +50,9 @@ pub struct Reply {
     pub status: u16,
     /// Headers other than `Content-Length` and `Connection`, which are written here.
     pub headers: Vec<(&'static str, String)>,
-    /// The body (not sent for `HEAD`, though its length is).
-    pub body: Vec<u8>,
+    /// The body (not sent for `HEAD`, though its length is); shared, so a served file is
+    /// written from the site in memory without a copy.
+    pub body: Arc<Vec<u8>>,
 }
 
 /// What the handler makes of a request.
@@ -110,7 +114,7 @@ pub fn plain(status: u16, text: &str) -> Reply {
     Reply {
         status,
         headers: vec![("Content-Type", "text/plain; charset=utf-8".to_string())],
-        body: format!("{text}\n").into_bytes(),
+        body: Arc::new(format!("{text}\n").into_bytes()),
     }
 }
 
@@ -168,13 +172,24 @@ fn serve_connection(mut stream: TcpStream, handler: &Handler) {
     let _ = stream.shutdown(Shutdown::Both);
 }
 
-/// Stops writing and reads what the client is still sending (briefly), so that closing does
-/// not reset the connection before the client has read the error reply.
+/// Stops writing and reads what the client is still sending (for at most [`LINGER`] and
+/// 1 MiB), so that closing does not reset the connection before the client has read the
+/// error reply.
 fn linger(stream: &mut TcpStream) {
     let _ = stream.shutdown(Shutdown::Write);
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
-    let mut sink = Vec::new();
-    let _ = stream.take(1024 * 1024).read_to_end(&mut sink);
+    let deadline = std::time::Instant::now() + LINGER;
+    let mut chunk = [0u8; 8192];
+    let mut drained = 0;
+    while drained < 1024 * 1024 {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            break;
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => drained += n,
+        }
+    }
 }
 
 /// Reads until a whole request head is buffered, then parses it.
@@ -269,12 +284,10 @@ fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
         301 => "Moved Permanently",
-        304 => "Not Modified",
         400 => "Bad Request",
         404 => "Not Found",
         405 => "Method Not Allowed",
         431 => "Request Header Fields Too Large",
-        500 => "Internal Server Error",
         503 => "Service Unavailable",
         _ => "",
     }
@@ -299,12 +312,10 @@ fn write_reply(
     } else {
         "Connection: keep-alive\r\n\r\n"
     });
-    if head_only || reply.body.is_empty() {
-        stream.write_all(head.as_bytes())?;
-    } else {
-        let mut whole = head.into_bytes();
-        whole.extend_from_slice(&reply.body);
-        stream.write_all(&whole)?;
+    // Two writes, not a copy of the body: with TCP_NODELAY the head does not wait for an ACK.
+    stream.write_all(head.as_bytes())?;
+    if !head_only {
+        stream.write_all(&reply.body)?;
     }
     stream.flush()
 }
@@ -325,7 +336,7 @@ mod tests {
             Answer::Reply(Reply {
                 status: 200,
                 headers: vec![("Content-Type", "text/plain".to_string())],
-                body: format!("{} {}", request.method, request.target).into_bytes(),
+                body: Arc::new(format!("{} {}", request.method, request.target).into_bytes()),
             })
         })
     }
@@ -376,6 +387,33 @@ mod tests {
             b"POST /p HTTP/1.1\r\nContent-Length: 5\r\n\r\nhelloGET /n HTTP/1.1\r\nConnection: close\r\n\r\n",
         );
         assert!(out.contains("POST /p") && out.ends_with("GET /n"), "{out}");
+    }
+
+    #[test]
+    fn a_client_trickling_after_an_error_reply_is_cut_off() {
+        let address = serve(echo());
+        let mut stream = TcpStream::connect(address).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        stream.write_all(b"NOT A REQUEST\r\n\r\n").expect("send");
+        let mut out = Vec::new();
+        let _ = stream.read_to_end(&mut out);
+        assert!(String::from_utf8_lossy(&out).starts_with("HTTP/1.1 400"));
+        // A byte now and then, each sooner than a read timeout: the server still lets go.
+        let started = std::time::Instant::now();
+        let mut refused = None;
+        while started.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(100));
+            if stream.write_all(b"x").is_err() {
+                refused = Some(started.elapsed());
+                break;
+            }
+        }
+        assert!(
+            refused.is_some_and(|after| after < LINGER * 3),
+            "still open after {refused:?}"
+        );
     }
 
     #[test]
