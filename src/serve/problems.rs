@@ -54,7 +54,7 @@ pub fn problems(diagnostics: &[Diagnostic]) -> Vec<Problem> {
         .collect()
 }
 
-/// Reads the context for an error.
+/// The overlay's one problem for an error that stopped a build (its whole context chain).
 pub fn error_problem(error: &anyhow::Error) -> Vec<Problem> {
     vec![Problem {
         file: None,
